@@ -1,0 +1,9 @@
+//! poxspec: a conformance harness and fuzzer for Exchange POX Autodiscover and SMTP AUTH
+//! policy states.
+//!
+//! Data flows one way: bytes → [`xml`] tree with spans → typed [`model`] → findings → report.
+//! Each module knows nothing of the stages after it.
+
+#![deny(missing_docs)]
+
+pub mod xml;

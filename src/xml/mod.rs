@@ -1,0 +1,22 @@
+//! The XML layer: bytes to a lossless tree with spans, and trees back to bytes.
+//!
+//! This layer knows nothing of Autodiscover: it is the stage every later one reads from.
+
+mod encoding;
+mod error;
+mod limits;
+mod position;
+mod reader;
+mod tree;
+mod writer;
+
+pub use encoding::SourceEncoding;
+pub use error::{XmlError, XmlErrorKind};
+pub use limits::Limits;
+pub use position::{line_col_of, LineCol, LineIndex, Span};
+pub use reader::{parse_bytes, parse_str};
+pub use tree::{
+    Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
+    XMLNS_URI,
+};
+pub use writer::{write_canonical, write_lossless, write_lossless_text};

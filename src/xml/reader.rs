@@ -1,0 +1,411 @@
+//! Bytes to [`Document`], on quick-xml's namespace-aware reader.
+
+use super::encoding::{decode, SourceEncoding};
+use super::error::{XmlError, XmlErrorKind};
+use super::limits::Limits;
+use super::position::{line_col_of, Span};
+use super::tree::{
+    Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
+    XMLNS_URI,
+};
+use quick_xml::errors::{Error as QxError, IllFormedError};
+use quick_xml::escape::EscapeError;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{NamespaceError, ResolveResult};
+use quick_xml::reader::NsReader;
+use quick_xml::XmlVersion;
+
+/// Parses raw bytes (any supported encoding) into a tree, enforcing `limits`.
+pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(error_at(
+            "",
+            0,
+            XmlErrorKind::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_bytes,
+            },
+        ));
+    }
+    let (text, encoding) = decode(bytes).map_err(|e| XmlError {
+        offset: e.valid_prefix.len(),
+        position: line_col_of(&e.valid_prefix, e.valid_prefix.len()),
+        kind: e.kind,
+    })?;
+    parse_text(text, encoding, limits)
+}
+
+/// Parses text that is already decoded (treated as UTF-8 input), enforcing `limits`.
+pub fn parse_str(text: &str, limits: &Limits) -> Result<Document, XmlError> {
+    parse_bytes(text.as_bytes(), limits)
+}
+
+fn error_at(text: &str, offset: usize, kind: XmlErrorKind) -> XmlError {
+    XmlError {
+        kind,
+        offset,
+        position: line_col_of(text, offset),
+    }
+}
+
+/// XML 1.0 `Char` production: what may appear anywhere in a document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn parse_text(text: String, encoding: SourceEncoding, limits: &Limits) -> Result<Document, XmlError> {
+    if let Some((i, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+        return Err(error_at(
+            &text,
+            i,
+            XmlErrorKind::Syntax(format!(
+                "character U+{:04X} is not allowed in XML",
+                c as u32
+            )),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(error_at(&text, text.len(), XmlErrorKind::Empty));
+    }
+    let parsed = Builder::new(&text, encoding, limits).run();
+    match parsed {
+        Ok((declaration, prolog, root, epilog)) => Ok(Document::new(
+            text, encoding, declaration, prolog, root, epilog,
+        )),
+        Err((offset, kind)) => Err(error_at(&text, offset, kind)),
+    }
+}
+
+type Parts = (Option<Declaration>, Vec<Misc>, Element, Vec<Misc>);
+type Fail = (usize, XmlErrorKind);
+
+struct Builder<'t> {
+    text: &'t str,
+    encoding: SourceEncoding,
+    limits: &'t Limits,
+    reader: NsReader<&'t [u8]>,
+    stack: Vec<Element>,
+    pending: Option<Text>,
+    declaration: Option<Declaration>,
+    prolog: Vec<Misc>,
+    epilog: Vec<Misc>,
+    root: Option<Element>,
+    version: XmlVersion,
+}
+
+impl<'t> Builder<'t> {
+    fn new(text: &'t str, encoding: SourceEncoding, limits: &'t Limits) -> Self {
+        let mut reader = NsReader::from_str(text);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.expand_empty_elements = false;
+        Builder {
+            text,
+            encoding,
+            limits,
+            reader,
+            stack: Vec::new(),
+            pending: None,
+            declaration: None,
+            prolog: Vec::new(),
+            epilog: Vec::new(),
+            root: None,
+            version: XmlVersion::Implicit1_0,
+        }
+    }
+
+    fn run(mut self) -> Result<Parts, Fail> {
+        loop {
+            let start = self.reader.buffer_position() as usize;
+            let event = match self.reader.read_resolved_event() {
+                Ok((resolved, event)) => {
+                    let ns = match resolved {
+                        ResolveResult::Bound(ns) => Some(ns.as_ref().to_owned()),
+                        ResolveResult::Unbound => None,
+                        ResolveResult::Unknown(p) => {
+                            return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
+                        }
+                    };
+                    (ns, event.into_owned())
+                }
+                Err(e) => {
+                    let at = self.reader.error_position() as usize;
+                    return Err(map_error(e, at.min(self.text.len())));
+                }
+            };
+            let end = self.reader.buffer_position() as usize;
+            let (ns, event) = event;
+            match event {
+                Event::Text(t) => {
+                    let raw = t.clone().into_inner().into_owned();
+                    let value = t.xml_content(self.version).into_owned();
+                    self.push_text(&raw, &value, start, end)?;
+                }
+                Event::GeneralRef(r) => {
+                    let value = resolve_ref(&r).map_err(|k| (start, k))?;
+                    let raw = format!("&{};", &*r);
+                    self.push_text(&raw, &value.to_string(), start, end)?;
+                }
+                other => {
+                    self.flush_text();
+                    if self.handle(other, ns, start, end)? {
+                        break;
+                    }
+                }
+            }
+        }
+        let root = self.root.take().expect("loop ends only after the root is complete or with an error");
+        Ok((self.declaration, self.prolog, root, self.epilog))
+    }
+
+    /// Handles every event but text; returns true at the end of input.
+    fn handle(&mut self, event: Event<'static>, ns: Option<String>, start: usize, end: usize) -> Result<bool, Fail> {
+        let span = Span::new(start, end);
+        match event {
+            Event::Decl(d) => {
+                if start != 0 {
+                    return Err((start, XmlErrorKind::Syntax("the XML declaration must be at the very start of the document".into())));
+                }
+                let version = d.version().map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?.into_owned();
+                self.version = d.xml_version().map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?;
+                let encoding = match d.encoding() {
+                    Some(Ok(e)) => Some(e.into_owned()),
+                    Some(Err(e)) => return Err((start, XmlErrorKind::Syntax(e.to_string()))),
+                    None => None,
+                };
+                let standalone = match d.standalone() {
+                    Some(Ok(s)) => Some(s.into_owned()),
+                    Some(Err(e)) => return Err((start, XmlErrorKind::Syntax(e.to_string()))),
+                    None => None,
+                };
+                if let Some(label) = &encoding {
+                    if !self.encoding.accepts_label(label, self.text.is_ascii()) {
+                        return Err((start, XmlErrorKind::EncodingMismatch { declared: label.clone(), actual: self.encoding.name() }));
+                    }
+                }
+                self.declaration = Some(Declaration { version, encoding, standalone, span });
+            }
+            Event::DocType(_) => return Err((start, XmlErrorKind::Doctype)),
+            Event::Start(e) => {
+                let element = self.start_element(&e, ns, span, false)?;
+                self.stack.push(element);
+            }
+            Event::Empty(e) => {
+                let element = self.start_element(&e, ns, span, true)?;
+                self.attach(element)?;
+            }
+            Event::End(_) => {
+                let mut element = self.stack.pop().ok_or((start, XmlErrorKind::Syntax("end tag without start tag".into())))?;
+                element.span.end = end;
+                self.attach(element)?;
+            }
+            Event::CData(c) => {
+                let value = c.xml_content(self.version).into_owned();
+                let raw = c.into_inner().into_owned();
+                self.attach_node(Node::CData(CData { value, raw, span }), start, "a CDATA section")?;
+            }
+            Event::Comment(c) => {
+                let comment = Comment { text: c.into_inner().into_owned(), span };
+                if let Some(parent) = self.stack.last_mut() {
+                    parent.children.push(Node::Comment(comment));
+                } else {
+                    self.top_level().push(Misc::Comment(comment));
+                }
+            }
+            Event::PI(p) => {
+                let pi = Pi { target: p.target().to_owned(), content: p.content().to_owned(), span };
+                if pi.target.eq_ignore_ascii_case("xml") {
+                    return Err((start, XmlErrorKind::Syntax("the XML declaration must be at the very start of the document".into())));
+                }
+                if let Some(parent) = self.stack.last_mut() {
+                    parent.children.push(Node::Pi(pi));
+                } else {
+                    self.top_level().push(Misc::Pi(pi));
+                }
+            }
+            Event::Eof => {
+                if let Some(open) = self.stack.last() {
+                    return Err((self.text.len(), XmlErrorKind::Truncated { open: open.name.qualified() }));
+                }
+                if self.root.is_none() {
+                    return Err((self.text.len(), XmlErrorKind::Empty));
+                }
+                return Ok(true);
+            }
+            Event::Text(_) | Event::GeneralRef(_) => unreachable!("text is handled by run"),
+        }
+        Ok(false)
+    }
+
+    fn top_level(&mut self) -> &mut Vec<Misc> {
+        if self.root.is_some() {
+            &mut self.epilog
+        } else {
+            &mut self.prolog
+        }
+    }
+
+    fn start_element(&self, e: &BytesStart<'_>, ns: Option<String>, span: Span, empty: bool) -> Result<Element, Fail> {
+        let start = span.start;
+        if self.stack.len() + 1 > self.limits.max_depth {
+            return Err((start, XmlErrorKind::TooDeep { limit: self.limits.max_depth }));
+        }
+        if self.stack.is_empty() && self.root.is_some() {
+            return Err((start, XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref()))));
+        }
+        let qname = e.name();
+        let (local, prefix) = qname.decompose();
+        let name = Name {
+            prefix: prefix.map(|p| p.as_ref().to_owned()),
+            local: local.as_ref().to_owned(),
+            ns,
+        };
+        let tag = &self.text[span.start..span.end];
+        let mut cursor = 1 + qname.as_ref().len();
+        let mut attributes: Vec<Attribute> = Vec::new();
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            let attr = attr.map_err(|err| (start, XmlErrorKind::Syntax(err.to_string())))?;
+            if attributes.len() == self.limits.max_attributes {
+                return Err((start, XmlErrorKind::TooManyAttributes { limit: self.limits.max_attributes }));
+            }
+            let key = attr.key;
+            let (alocal, aprefix) = key.decompose();
+            let mut aname = Name {
+                prefix: aprefix.map(|p| p.as_ref().to_owned()),
+                local: alocal.as_ref().to_owned(),
+                ns: None,
+            };
+            if aname.is_namespace_declaration() {
+                aname.ns = Some(XMLNS_URI.to_owned());
+            } else if aname.prefix.is_some() {
+                match self.reader.resolver().resolve_attribute(key).0 {
+                    ResolveResult::Bound(n) => aname.ns = Some(n.as_ref().to_owned()),
+                    ResolveResult::Unbound => {}
+                    ResolveResult::Unknown(p) => return Err((start, XmlErrorKind::UndeclaredPrefix(p))),
+                }
+            }
+            let qualified = aname.qualified();
+            if attributes.iter().any(|a| a.name.qualified() == qualified || (a.name.ns.is_some() && a.name.ns == aname.ns && a.name.local == aname.local)) {
+                return Err((start, XmlErrorKind::DuplicateAttribute(qualified)));
+            }
+            let value = attr.normalized_value(self.version).map_err(|err| map_error(err, start).1).map_err(|k| (start, k))?.into_owned();
+            let raw = attr.value.clone().into_owned();
+            let (quote, next) = find_quote(tag, cursor, &qualified);
+            cursor = next;
+            attributes.push(Attribute { name: aname, raw, value, quote });
+        }
+        Ok(Element {
+            name,
+            attributes,
+            children: Vec::new(),
+            self_closing: empty,
+            span,
+            start_tag: span,
+        })
+    }
+
+    fn attach(&mut self, element: Element) -> Result<(), Fail> {
+        if let Some(parent) = self.stack.last_mut() {
+            parent.children.push(Node::Element(element));
+        } else {
+            self.root = Some(element);
+        }
+        Ok(())
+    }
+
+    fn attach_node(&mut self, node: Node, start: usize, what: &str) -> Result<(), Fail> {
+        match self.stack.last_mut() {
+            Some(parent) => {
+                parent.children.push(node);
+                Ok(())
+            }
+            None => Err((start, XmlErrorKind::OutsideRoot(what.to_owned()))),
+        }
+    }
+
+    fn push_text(&mut self, raw: &str, value: &str, start: usize, end: usize) -> Result<(), Fail> {
+        if self.stack.is_empty() {
+            if !raw.trim().is_empty() {
+                return Err((start, XmlErrorKind::OutsideRoot(format!("text \"{}\"", excerpt(raw.trim())))));
+            }
+            self.top_level().push(Misc::Whitespace(raw.to_owned()));
+            return Ok(());
+        }
+        match &mut self.pending {
+            Some(t) => {
+                t.raw.push_str(raw);
+                t.value.push_str(value);
+                t.span.end = end;
+            }
+            None => {
+                self.pending = Some(Text { raw: raw.to_owned(), value: value.to_owned(), span: Span::new(start, end) });
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_text(&mut self) {
+        if let Some(t) = self.pending.take() {
+            if let Some(parent) = self.stack.last_mut() {
+                parent.children.push(Node::Text(t));
+            }
+        }
+    }
+}
+
+fn excerpt(s: &str) -> String {
+    let mut out: String = s.chars().take(20).collect();
+    if s.chars().count() > 20 {
+        out.push('…');
+    }
+    out
+}
+
+/// Finds the quote character of attribute `name` in a start tag's source, searching from
+/// `from`; returns it and where the search for the next attribute should resume.
+fn find_quote(tag: &str, from: usize, name: &str) -> (char, usize) {
+    let bytes = tag.as_bytes();
+    let mut i = tag.get(from..).and_then(|rest| rest.find(name)).map_or(from, |p| from + p + name.len());
+    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
+        i += 1;
+    }
+    let quote = if bytes.get(i) == Some(&b'\'') { '\'' } else { '"' };
+    let close = tag.get(i + 1..).and_then(|rest| rest.find(quote)).map_or(bytes.len(), |p| i + 1 + p + 1);
+    (quote, close)
+}
+
+fn resolve_ref(r: &BytesRef<'_>) -> Result<char, XmlErrorKind> {
+    let name: &str = r;
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) if is_xml_char(c) => Ok(c),
+            _ => Err(XmlErrorKind::InvalidCharRef(name.to_owned())),
+        };
+    }
+    match name {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        _ => Err(XmlErrorKind::UnknownEntity(name.to_owned())),
+    }
+}
+
+fn map_error(e: QxError, at: usize) -> Fail {
+    let kind = match e {
+        QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => XmlErrorKind::MismatchedEndTag { expected, found },
+        QxError::IllFormed(IllFormedError::UnmatchedEndTag(name)) => XmlErrorKind::UnmatchedEndTag(name),
+        QxError::IllFormed(IllFormedError::MissingEndTag(open)) => XmlErrorKind::Truncated { open },
+        QxError::Escape(EscapeError::UnrecognizedEntity(_, name)) => XmlErrorKind::UnknownEntity(name),
+        QxError::Escape(EscapeError::InvalidCharRef(c)) => XmlErrorKind::InvalidCharRef(c.to_string()),
+        QxError::Namespace(NamespaceError::UnknownPrefix(p)) => XmlErrorKind::UndeclaredPrefix(p),
+        QxError::Namespace(other) => XmlErrorKind::InvalidNamespace(other.to_string()),
+        other => XmlErrorKind::Syntax(other.to_string()),
+    };
+    (at, kind)
+}

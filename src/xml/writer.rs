@@ -1,0 +1,201 @@
+//! Trees back to text: a lossless form that re-emits what was read, and a canonical form.
+//!
+//! Written by hand rather than with `quick_xml::Writer` because the lossless form must keep
+//! each attribute's quote character and the canonical form must escape CR and TAB as character
+//! references so that values survive a round trip unchanged; quick-xml's writer offers neither.
+
+use super::tree::{Document, Element, Misc, Node};
+
+/// Re-emits a document as text. Reading the result gives back an identical tree (spans aside):
+/// the declaration, comments, processing instructions, CDATA sections, references as
+/// written, whitespace, prefixes, attribute order and quote style are all kept. Whitespace
+/// inside tags is normalised to a single space.
+pub fn write_lossless_text(doc: &Document) -> String {
+    let mut out = String::with_capacity(doc.text.len() + 16);
+    if let Some(d) = &doc.declaration {
+        out.push_str("<?xml version=\"");
+        out.push_str(&d.version);
+        out.push('"');
+        if let Some(e) = &d.encoding {
+            out.push_str(" encoding=\"");
+            out.push_str(e);
+            out.push('"');
+        }
+        if let Some(s) = &d.standalone {
+            out.push_str(" standalone=\"");
+            out.push_str(s);
+            out.push('"');
+        }
+        out.push_str("?>");
+    }
+    for m in &doc.prolog {
+        write_misc(&mut out, m);
+    }
+    write_element_lossless(&mut out, &doc.root);
+    for m in &doc.epilog {
+        write_misc(&mut out, m);
+    }
+    out
+}
+
+/// [`write_lossless_text`] encoded back into the document's source encoding (BOM included).
+pub fn write_lossless(doc: &Document) -> Vec<u8> {
+    doc.encoding.encode(&write_lossless_text(doc))
+}
+
+fn write_misc(out: &mut String, m: &Misc) {
+    match m {
+        Misc::Comment(c) => {
+            out.push_str("<!--");
+            out.push_str(&c.text);
+            out.push_str("-->");
+        }
+        Misc::Pi(p) => write_pi(out, &p.target, &p.content),
+        Misc::Whitespace(w) => out.push_str(w),
+    }
+}
+
+fn write_pi(out: &mut String, target: &str, content: &str) {
+    out.push_str("<?");
+    out.push_str(target);
+    out.push_str(content);
+    out.push_str("?>");
+}
+
+fn write_element_lossless(out: &mut String, e: &Element) {
+    let name = e.name.qualified();
+    out.push('<');
+    out.push_str(&name);
+    for a in &e.attributes {
+        out.push(' ');
+        out.push_str(&a.name.qualified());
+        out.push('=');
+        out.push(a.quote);
+        out.push_str(&a.raw);
+        out.push(a.quote);
+    }
+    if e.self_closing {
+        out.push_str("/>");
+        return;
+    }
+    out.push('>');
+    for n in &e.children {
+        match n {
+            Node::Element(c) => write_element_lossless(out, c),
+            Node::Text(t) => out.push_str(&t.raw),
+            Node::CData(c) => {
+                out.push_str("<![CDATA[");
+                out.push_str(&c.raw);
+                out.push_str("]]>");
+            }
+            Node::Comment(c) => {
+                out.push_str("<!--");
+                out.push_str(&c.text);
+                out.push_str("-->");
+            }
+            Node::Pi(p) => write_pi(out, &p.target, &p.content),
+        }
+    }
+    out.push_str("</");
+    out.push_str(&name);
+    out.push('>');
+}
+
+/// Writes an element tree in the canonical form: UTF-8, an XML declaration, two-space indent.
+///
+/// Element-only content is indented one element per line; whitespace-only text beside child
+/// elements is dropped (it is indentation). An element holding text is written on one line
+/// with its text exactly as it is, so no value gains or loses whitespace; mixed content is
+/// written without added whitespace. Text is escaped (`&`, `<`, `>`, and CR as `&#13;`);
+/// attribute values also escape `"`, TAB, LF and CR so that normalisation cannot alter them.
+/// Writing the canonical form of a tree read from canonical output gives the same bytes.
+pub fn write_canonical(root: &Element) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    write_element_canonical(&mut out, root, 0, true);
+    out.push('\n');
+    out
+}
+
+fn has_element_children(e: &Element) -> bool {
+    e.children.iter().any(|n| matches!(n, Node::Element(_)))
+}
+
+fn is_blank_text(n: &Node) -> bool {
+    matches!(n, Node::Text(t) if t.value.trim().is_empty())
+}
+
+fn write_element_canonical(out: &mut String, e: &Element, depth: usize, indent: bool) {
+    let name = e.name.qualified();
+    out.push('<');
+    out.push_str(&name);
+    for a in &e.attributes {
+        out.push(' ');
+        out.push_str(&a.name.qualified());
+        out.push_str("=\"");
+        escape_into(out, &a.value, true);
+        out.push('"');
+    }
+    let element_children = has_element_children(e);
+    let mixed = element_children
+        && e
+            .children
+            .iter()
+            .any(|n| matches!(n, Node::Text(_) | Node::CData(_)) && !is_blank_text(n));
+    let children: Vec<&Node> = e
+        .children
+        .iter()
+        .filter(|n| mixed || !element_children || !is_blank_text(n))
+        .collect();
+    if children.is_empty() {
+        out.push_str(" />");
+        return;
+    }
+    out.push('>');
+    let block = indent && element_children && !mixed;
+    for n in &children {
+        if block {
+            out.push('\n');
+            push_indent(out, depth + 1);
+        }
+        match n {
+            Node::Element(c) => write_element_canonical(out, c, depth + 1, block),
+            Node::Text(t) => escape_into(out, &t.value, false),
+            Node::CData(c) => escape_into(out, &c.value, false),
+            Node::Comment(c) => {
+                out.push_str("<!--");
+                out.push_str(&c.text);
+                out.push_str("-->");
+            }
+            Node::Pi(p) => write_pi(out, &p.target, &p.content),
+        }
+    }
+    if block {
+        out.push('\n');
+        push_indent(out, depth);
+    }
+    out.push_str("</");
+    out.push_str(&name);
+    out.push('>');
+}
+
+fn push_indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+/// Escapes `s` for element content or (with `attribute`) for a double-quoted attribute value.
+pub(crate) fn escape_into(out: &mut String, s: &str, attribute: bool) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            c => out.push(c),
+        }
+    }
+}
