@@ -6,4 +6,9 @@
 
 #![deny(missing_docs)]
 
+pub mod model;
+mod parse;
 pub mod xml;
+
+pub use parse::{parse, parse_with, ParseError, Parsed};
+pub mod roundtrip;

@@ -42,7 +42,9 @@ pub enum XmlErrorKind {
     #[error("invalid UTF-16 data")]
     InvalidUtf16,
     /// The XML declaration names an encoding other than the one the bytes are in.
-    #[error("declared encoding \"{declared}\" contradicts the document's actual encoding {actual}")]
+    #[error(
+        "declared encoding \"{declared}\" contradicts the document's actual encoding {actual}"
+    )]
     EncodingMismatch {
         /// What the declaration says.
         declared: String,

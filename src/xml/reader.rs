@@ -53,7 +53,11 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-fn parse_text(text: String, encoding: SourceEncoding, limits: &Limits) -> Result<Document, XmlError> {
+fn parse_text(
+    text: String,
+    encoding: SourceEncoding,
+    limits: &Limits,
+) -> Result<Document, XmlError> {
     if let Some((i, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
         return Err(error_at(
             &text,
@@ -70,7 +74,12 @@ fn parse_text(text: String, encoding: SourceEncoding, limits: &Limits) -> Result
     let parsed = Builder::new(&text, encoding, limits).run();
     match parsed {
         Ok((declaration, prolog, root, epilog)) => Ok(Document::new(
-            text, encoding, declaration, prolog, root, epilog,
+            text,
+            encoding,
+            declaration,
+            prolog,
+            root,
+            epilog,
         )),
         Err((offset, kind)) => Err(error_at(&text, offset, kind)),
     }
@@ -156,20 +165,39 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        let root = self.root.take().expect("loop ends only after the root is complete or with an error");
+        let root = self
+            .root
+            .take()
+            .expect("loop ends only after the root is complete or with an error");
         Ok((self.declaration, self.prolog, root, self.epilog))
     }
 
     /// Handles every event but text; returns true at the end of input.
-    fn handle(&mut self, event: Event<'static>, ns: Option<String>, start: usize, end: usize) -> Result<bool, Fail> {
+    fn handle(
+        &mut self,
+        event: Event<'static>,
+        ns: Option<String>,
+        start: usize,
+        end: usize,
+    ) -> Result<bool, Fail> {
         let span = Span::new(start, end);
         match event {
             Event::Decl(d) => {
                 if start != 0 {
-                    return Err((start, XmlErrorKind::Syntax("the XML declaration must be at the very start of the document".into())));
+                    return Err((
+                        start,
+                        XmlErrorKind::Syntax(
+                            "the XML declaration must be at the very start of the document".into(),
+                        ),
+                    ));
                 }
-                let version = d.version().map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?.into_owned();
-                self.version = d.xml_version().map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?;
+                let version = d
+                    .version()
+                    .map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?
+                    .into_owned();
+                self.version = d
+                    .xml_version()
+                    .map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?;
                 let encoding = match d.encoding() {
                     Some(Ok(e)) => Some(e.into_owned()),
                     Some(Err(e)) => return Err((start, XmlErrorKind::Syntax(e.to_string()))),
@@ -182,10 +210,21 @@ impl<'t> Builder<'t> {
                 };
                 if let Some(label) = &encoding {
                     if !self.encoding.accepts_label(label, self.text.is_ascii()) {
-                        return Err((start, XmlErrorKind::EncodingMismatch { declared: label.clone(), actual: self.encoding.name() }));
+                        return Err((
+                            start,
+                            XmlErrorKind::EncodingMismatch {
+                                declared: label.clone(),
+                                actual: self.encoding.name(),
+                            },
+                        ));
                     }
                 }
-                self.declaration = Some(Declaration { version, encoding, standalone, span });
+                self.declaration = Some(Declaration {
+                    version,
+                    encoding,
+                    standalone,
+                    span,
+                });
             }
             Event::DocType(_) => return Err((start, XmlErrorKind::Doctype)),
             Event::Start(e) => {
@@ -197,17 +236,27 @@ impl<'t> Builder<'t> {
                 self.attach(element)?;
             }
             Event::End(_) => {
-                let mut element = self.stack.pop().ok_or((start, XmlErrorKind::Syntax("end tag without start tag".into())))?;
+                let mut element = self.stack.pop().ok_or((
+                    start,
+                    XmlErrorKind::Syntax("end tag without start tag".into()),
+                ))?;
                 element.span.end = end;
                 self.attach(element)?;
             }
             Event::CData(c) => {
                 let value = c.xml_content(self.version).into_owned();
                 let raw = c.into_inner().into_owned();
-                self.attach_node(Node::CData(CData { value, raw, span }), start, "a CDATA section")?;
+                self.attach_node(
+                    Node::CData(CData { value, raw, span }),
+                    start,
+                    "a CDATA section",
+                )?;
             }
             Event::Comment(c) => {
-                let comment = Comment { text: c.into_inner().into_owned(), span };
+                let comment = Comment {
+                    text: c.into_inner().into_owned(),
+                    span,
+                };
                 if let Some(parent) = self.stack.last_mut() {
                     parent.children.push(Node::Comment(comment));
                 } else {
@@ -215,9 +264,18 @@ impl<'t> Builder<'t> {
                 }
             }
             Event::PI(p) => {
-                let pi = Pi { target: p.target().to_owned(), content: p.content().to_owned(), span };
+                let pi = Pi {
+                    target: p.target().to_owned(),
+                    content: p.content().to_owned(),
+                    span,
+                };
                 if pi.target.eq_ignore_ascii_case("xml") {
-                    return Err((start, XmlErrorKind::Syntax("the XML declaration must be at the very start of the document".into())));
+                    return Err((
+                        start,
+                        XmlErrorKind::Syntax(
+                            "the XML declaration must be at the very start of the document".into(),
+                        ),
+                    ));
                 }
                 if let Some(parent) = self.stack.last_mut() {
                     parent.children.push(Node::Pi(pi));
@@ -227,7 +285,12 @@ impl<'t> Builder<'t> {
             }
             Event::Eof => {
                 if let Some(open) = self.stack.last() {
-                    return Err((self.text.len(), XmlErrorKind::Truncated { open: open.name.qualified() }));
+                    return Err((
+                        self.text.len(),
+                        XmlErrorKind::Truncated {
+                            open: open.name.qualified(),
+                        },
+                    ));
                 }
                 if self.root.is_none() {
                     return Err((self.text.len(), XmlErrorKind::Empty));
@@ -247,13 +310,27 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn start_element(&self, e: &BytesStart<'_>, ns: Option<String>, span: Span, empty: bool) -> Result<Element, Fail> {
+    fn start_element(
+        &self,
+        e: &BytesStart<'_>,
+        ns: Option<String>,
+        span: Span,
+        empty: bool,
+    ) -> Result<Element, Fail> {
         let start = span.start;
         if self.stack.len() + 1 > self.limits.max_depth {
-            return Err((start, XmlErrorKind::TooDeep { limit: self.limits.max_depth }));
+            return Err((
+                start,
+                XmlErrorKind::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+            ));
         }
         if self.stack.is_empty() && self.root.is_some() {
-            return Err((start, XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref()))));
+            return Err((
+                start,
+                XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref())),
+            ));
         }
         let qname = e.name();
         let (local, prefix) = qname.decompose();
@@ -270,7 +347,12 @@ impl<'t> Builder<'t> {
         for attr in attrs {
             let attr = attr.map_err(|err| (start, XmlErrorKind::Syntax(err.to_string())))?;
             if attributes.len() == self.limits.max_attributes {
-                return Err((start, XmlErrorKind::TooManyAttributes { limit: self.limits.max_attributes }));
+                return Err((
+                    start,
+                    XmlErrorKind::TooManyAttributes {
+                        limit: self.limits.max_attributes,
+                    },
+                ));
             }
             let key = attr.key;
             let (alocal, aprefix) = key.decompose();
@@ -285,18 +367,32 @@ impl<'t> Builder<'t> {
                 match self.reader.resolver().resolve_attribute(key).0 {
                     ResolveResult::Bound(n) => aname.ns = Some(n.as_ref().to_owned()),
                     ResolveResult::Unbound => {}
-                    ResolveResult::Unknown(p) => return Err((start, XmlErrorKind::UndeclaredPrefix(p))),
+                    ResolveResult::Unknown(p) => {
+                        return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
+                    }
                 }
             }
             let qualified = aname.qualified();
-            if attributes.iter().any(|a| a.name.qualified() == qualified || (a.name.ns.is_some() && a.name.ns == aname.ns && a.name.local == aname.local)) {
+            if attributes.iter().any(|a| {
+                a.name.qualified() == qualified
+                    || (a.name.ns.is_some() && a.name.ns == aname.ns && a.name.local == aname.local)
+            }) {
                 return Err((start, XmlErrorKind::DuplicateAttribute(qualified)));
             }
-            let value = attr.normalized_value(self.version).map_err(|err| map_error(err, start).1).map_err(|k| (start, k))?.into_owned();
+            let value = attr
+                .normalized_value(self.version)
+                .map_err(|err| map_error(err, start).1)
+                .map_err(|k| (start, k))?
+                .into_owned();
             let raw = attr.value.clone().into_owned();
             let (quote, next) = find_quote(tag, cursor, &qualified);
             cursor = next;
-            attributes.push(Attribute { name: aname, raw, value, quote });
+            attributes.push(Attribute {
+                name: aname,
+                raw,
+                value,
+                quote,
+            });
         }
         Ok(Element {
             name,
@@ -330,7 +426,10 @@ impl<'t> Builder<'t> {
     fn push_text(&mut self, raw: &str, value: &str, start: usize, end: usize) -> Result<(), Fail> {
         if self.stack.is_empty() {
             if !raw.trim().is_empty() {
-                return Err((start, XmlErrorKind::OutsideRoot(format!("text \"{}\"", excerpt(raw.trim())))));
+                return Err((
+                    start,
+                    XmlErrorKind::OutsideRoot(format!("text \"{}\"", excerpt(raw.trim()))),
+                ));
             }
             self.top_level().push(Misc::Whitespace(raw.to_owned()));
             return Ok(());
@@ -342,7 +441,11 @@ impl<'t> Builder<'t> {
                 t.span.end = end;
             }
             None => {
-                self.pending = Some(Text { raw: raw.to_owned(), value: value.to_owned(), span: Span::new(start, end) });
+                self.pending = Some(Text {
+                    raw: raw.to_owned(),
+                    value: value.to_owned(),
+                    span: Span::new(start, end),
+                });
             }
         }
         Ok(())
@@ -369,12 +472,22 @@ fn excerpt(s: &str) -> String {
 /// `from`; returns it and where the search for the next attribute should resume.
 fn find_quote(tag: &str, from: usize, name: &str) -> (char, usize) {
     let bytes = tag.as_bytes();
-    let mut i = tag.get(from..).and_then(|rest| rest.find(name)).map_or(from, |p| from + p + name.len());
+    let mut i = tag
+        .get(from..)
+        .and_then(|rest| rest.find(name))
+        .map_or(from, |p| from + p + name.len());
     while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
         i += 1;
     }
-    let quote = if bytes.get(i) == Some(&b'\'') { '\'' } else { '"' };
-    let close = tag.get(i + 1..).and_then(|rest| rest.find(quote)).map_or(bytes.len(), |p| i + 1 + p + 1);
+    let quote = if bytes.get(i) == Some(&b'\'') {
+        '\''
+    } else {
+        '"'
+    };
+    let close = tag
+        .get(i + 1..)
+        .and_then(|rest| rest.find(quote))
+        .map_or(bytes.len(), |p| i + 1 + p + 1);
     (quote, close)
 }
 
@@ -398,11 +511,19 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<char, XmlErrorKind> {
 
 fn map_error(e: QxError, at: usize) -> Fail {
     let kind = match e {
-        QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => XmlErrorKind::MismatchedEndTag { expected, found },
-        QxError::IllFormed(IllFormedError::UnmatchedEndTag(name)) => XmlErrorKind::UnmatchedEndTag(name),
+        QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            XmlErrorKind::MismatchedEndTag { expected, found }
+        }
+        QxError::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            XmlErrorKind::UnmatchedEndTag(name)
+        }
         QxError::IllFormed(IllFormedError::MissingEndTag(open)) => XmlErrorKind::Truncated { open },
-        QxError::Escape(EscapeError::UnrecognizedEntity(_, name)) => XmlErrorKind::UnknownEntity(name),
-        QxError::Escape(EscapeError::InvalidCharRef(c)) => XmlErrorKind::InvalidCharRef(c.to_string()),
+        QxError::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+            XmlErrorKind::UnknownEntity(name)
+        }
+        QxError::Escape(EscapeError::InvalidCharRef(c)) => {
+            XmlErrorKind::InvalidCharRef(c.to_string())
+        }
         QxError::Namespace(NamespaceError::UnknownPrefix(p)) => XmlErrorKind::UndeclaredPrefix(p),
         QxError::Namespace(other) => XmlErrorKind::InvalidNamespace(other.to_string()),
         other => XmlErrorKind::Syntax(other.to_string()),

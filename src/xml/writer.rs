@@ -137,8 +137,7 @@ fn write_element_canonical(out: &mut String, e: &Element, depth: usize, indent: 
     }
     let element_children = has_element_children(e);
     let mixed = element_children
-        && e
-            .children
+        && e.children
             .iter()
             .any(|n| matches!(n, Node::Text(_) | Node::CData(_)) && !is_blank_text(n));
     let children: Vec<&Node> = e

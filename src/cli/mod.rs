@@ -1,0 +1,77 @@
+//! Command-line definitions and dispatch.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+mod docs;
+
+/// Exit code: success (no failures).
+pub const EXIT_OK: i32 = 0;
+/// Exit code: conformance failures or unstable documents.
+pub const EXIT_FAIL: i32 = 1;
+/// Exit code: usage error, unreadable or malformed input.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "poxspec",
+    version,
+    about = "Conformance harness and fuzzer for Exchange POX Autodiscover and SMTP AUTH policy states"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the typed model of a document.
+    Parse {
+        /// The document (`-` for standard input).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ParseFormat::Json)]
+        format: ParseFormat,
+    },
+    /// Check that documents survive writing and reading back (exit 1 with a diff if not).
+    Roundtrip {
+        /// The documents.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ParseFormat {
+    Json,
+    Debug,
+}
+
+/// Parses the arguments and runs the command; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Parse { file, format } => docs::parse(&file, format),
+        Command::Roundtrip { files } => docs::roundtrip(&files),
+    }
+}
+
+/// Reads a file, or standard input for `-`; the error names the file.
+pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("-: cannot read standard input: {e}"))?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}

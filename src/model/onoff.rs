@@ -1,0 +1,75 @@
+//! On/off values: the documented lexical space is exactly `on` and `off`.
+
+use serde::Serialize;
+
+/// How an on/off value's text relates to the documented spellings. Computed on the text an XML
+/// processor reports, so character references, CDATA and comments that spell `on` are `on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnOffClass {
+    /// Exactly `on` or `off`.
+    Exact,
+    /// `on`/`off` in another letter case (`On`, `OFF`). Exchange Online itself writes `On`/`Off`.
+    CaseVariant,
+    /// A boolean of another vocabulary: `true`, `false`, `1`, `0`, `yes`, `no` (any case).
+    BooleanSynonym,
+    /// Nothing, or only whitespace.
+    Empty,
+    /// Anything else.
+    Other,
+}
+
+/// An on/off value: the text as the document gave it, its class, and what it means.
+///
+/// `padded` is set when the text has whitespace around it; `class` then describes the trimmed
+/// text. No source says whether clients trim, so padding is implementation-defined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnOff {
+    /// The text exactly as an XML processor reports it.
+    pub raw: String,
+    /// Its class (of the trimmed text when `padded`).
+    pub class: OnOffClass,
+    /// Whether whitespace surrounds the value.
+    pub padded: bool,
+    /// The meaning: `Some(true)` for on, `Some(false)` for off, for exact and case-variant
+    /// spellings (the ones Outlook and Exchange agree on); `None` otherwise.
+    pub value: Option<bool>,
+}
+
+impl OnOff {
+    /// Classifies a text.
+    pub fn classify(raw: &str) -> OnOff {
+        let trimmed = raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        let padded = !trimmed.is_empty() && trimmed.len() != raw.len();
+        let (class, value) = match trimmed {
+            "on" => (OnOffClass::Exact, Some(true)),
+            "off" => (OnOffClass::Exact, Some(false)),
+            "" => (OnOffClass::Empty, None),
+            t if t.eq_ignore_ascii_case("on") => (OnOffClass::CaseVariant, Some(true)),
+            t if t.eq_ignore_ascii_case("off") => (OnOffClass::CaseVariant, Some(false)),
+            t if ["true", "false", "1", "0", "yes", "no"]
+                .iter()
+                .any(|s| t.eq_ignore_ascii_case(s)) =>
+            {
+                (OnOffClass::BooleanSynonym, None)
+            }
+            _ => (OnOffClass::Other, None),
+        };
+        OnOff {
+            raw: raw.to_owned(),
+            class,
+            padded,
+            value,
+        }
+    }
+
+    /// What a boolean synonym would mean to a lenient reader (`true`/`1`/`yes` → on).
+    pub fn synonym_value(&self) -> Option<bool> {
+        let t = self.raw.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "true" | "1" | "yes" => Some(true),
+            "false" | "0" | "no" => Some(false),
+            _ => None,
+        }
+    }
+}
