@@ -12,3 +12,4 @@ pub mod xml;
 
 pub use parse::{parse, parse_with, ParseError, Parsed};
 pub mod roundtrip;
+pub mod rules;

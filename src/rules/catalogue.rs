@@ -1,0 +1,330 @@
+//! The rule catalogue: one definition per rule. `poxspec rules`, `docs/RULES.md` and the
+//! corpus coverage test are all derived from [`ALL`]; nothing else lists rules.
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Implementation-defined behaviour or an extension: worth knowing, not wrong.
+    Info,
+    /// A documented default or a practice that misleads clients.
+    Warning,
+    /// Breaks a documented requirement or leaves the only allowed values.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The area a rule belongs to (the middle part of its ID).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    /// Well-formedness, encoding, root element.
+    Document,
+    /// Namespace URIs.
+    Namespace,
+    /// Which elements appear where, and how often.
+    Structure,
+    /// `Account` and its `Action`.
+    Account,
+    /// `Protocol` and its values.
+    Protocol,
+    /// On/off values.
+    OnOff,
+    /// `Error` responses.
+    Error,
+    /// Request documents.
+    Request,
+    /// Semantics derived from documented meanings.
+    Semantics,
+    /// HTTP exchange (applied by the live checker).
+    Http,
+    /// Consistency with the SMTP AUTH policy.
+    Policy,
+}
+
+/// What a rule is applied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// A document on its own (`poxspec validate`).
+    Document,
+    /// A response together with a mailbox's policy state (`validate --policy`, `check`).
+    Policy,
+    /// An HTTP exchange (`poxspec check`).
+    Http,
+}
+
+/// One conformance rule. The ID is stable: it is never reused for another meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Stable identifier, `POX-AREA-NNN`.
+    pub id: &'static str,
+    /// Area.
+    pub area: Area,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// What it is applied to.
+    pub scope: Scope,
+    /// The element(s) it concerns.
+    pub elements: &'static [&'static str],
+    /// One line.
+    pub summary: &'static str,
+    /// The documentation page or specification section it rests on.
+    pub source: &'static str,
+    /// Why, and where the sources are silent or ambiguous.
+    pub rationale: &'static str,
+}
+
+
+macro_rules! rules {
+    ($($konst:ident = { $id:literal, $area:ident, $sev:ident, $scope:ident, [$($el:literal),*], $summary:literal, $source:expr, $why:literal };)*) => {
+        $(
+            #[doc = concat!("`", $id, "`: ", $summary)]
+            pub const $konst: &Rule = &Rule {
+                id: $id,
+                area: Area::$area,
+                severity: Severity::$sev,
+                scope: Scope::$scope,
+                elements: &[$($el),*],
+                summary: $summary,
+                source: $source,
+                rationale: $why,
+            };
+        )*
+        /// Every rule, in ID order.
+        pub static ALL: &[&Rule] = &[$($konst),*];
+    };
+}
+
+// The `source` strings are built with `concat!` only where they are literal; page URLs share
+// the POX reference base, spelled out in full so that each entry reads on its own.
+rules! {
+    DOC_WELL_FORMED = { "POX-DOC-001", Document, Error, Document, ["*"],
+        "The document is well-formed XML within poxspec's limits",
+        "XML 1.0 §2.1; MS-OXDSCLI 2.2",
+        "A document that is not well-formed cannot be read by any client. The size (1 MiB), depth (64) and attribute limits are poxspec's own safety bounds, far above any real Autodiscover document." };
+    DOC_DOCTYPE = { "POX-DOC-002", Document, Error, Document, ["!DOCTYPE"],
+        "No DOCTYPE declaration",
+        "MS-OXDSCLI 2.2 (no DTD is defined); OWASP XXE guidance",
+        "The protocol defines no DTD. A DOCTYPE invites entity expansion and external fetches (XXE, billion laughs); poxspec refuses to process it." };
+    DOC_ROOT = { "POX-DOC-003", Document, Error, Document, ["Autodiscover"],
+        "The root element is Autodiscover, and it is a request or a response",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/autodiscover-pox",
+        "Every request and response example has the root `Autodiscover` (the page title's `AutoDiscover` is prose, not the element name)." };
+    DOC_ENCODING = { "POX-DOC-004", Document, Warning, Document, ["?xml"],
+        "The document is encoded in UTF-8",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/user-pox (Remarks)",
+        "The User page says requests and responses must be UTF-8. UTF-16 with a BOM is still XML every conforming processor reads, and no source says how Outlook treats it, so this is a warning." };
+    NS_ROOT = { "POX-NS-001", Namespace, Error, Document, ["Autodiscover"],
+        "The root element is in a documented namespace for its kind",
+        "MS-OXDSCLI 2.2.3, 2.2.4; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/autodiscover-pox",
+        "A request root is in the Outlook or mobilesync request namespace; a response root is in `http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006`. Clients match namespaces as exact strings." };
+    NS_LOOKALIKE = { "POX-NS-002", Namespace, Error, Document, ["*"],
+        "No look-alike namespace (https://, other case, trailing slash)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/pox-autodiscover-response-for-exchange (examples print https://)",
+        "Microsoft's reference pages print the namespaces with `https://`, but the URIs are `http://...` and clients compare them exactly; a server that copied the `https://` form made Outlook hang." };
+    NS_RESPONSE = { "POX-NS-003", Namespace, Error, Document, ["Response"],
+        "Response is in the Outlook or mobilesync response namespace (or the root namespace for a generic error)",
+        "MS-OXDSCLI 2.2.4; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/response-pox",
+        "Outlook responses re-declare the default namespace on Response as `.../outlook/responseschema/2006a`; mobilesync uses `.../mobilesync/responseschema/2006`; the published generic error example keeps Response in the root namespace." };
+    STRUCT_SHAPE = { "POX-STRUCT-001", Structure, Error, Document, ["Response", "Account", "Error"],
+        "A response is exactly one of settings, redirect or error",
+        "MS-OXDSCLI 3.1.5 (response classes); https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/response-pox",
+        "A Response carries one Response element holding either an Account (settings or redirect, by Action) or an Error, not both and not neither." };
+    STRUCT_REPEATED = { "POX-STRUCT-002", Structure, Error, Document, ["Response", "User", "Account", "Action", "AccountType", "RedirectAddr", "RedirectUrl", "Type", "Server", "Port", "SSL", "SPA", "ErrorCode", "EMailAddress", "AcceptableResponseSchema"],
+        "Single-occurrence elements are not repeated",
+        "MS-OXDSCLI 2.2.3, 2.2.4 (element definitions); POX element pages",
+        "Each of these holds one value; with two, clients disagree on which one wins. `Protocol`, `OWAUrl` and the mobilesync `Server` may repeat." };
+    STRUCT_UNKNOWN = { "POX-STRUCT-003", Structure, Warning, Document, ["*"],
+        "No undocumented element in a documented namespace",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/pox-autodiscover-xml-elements-for-exchange",
+        "An element the documentation does not list for its parent is ignored by clients at best. Exchange's own undocumented `ServerExclusiveConnect` and `GroupingInformation` are modelled and not flagged." };
+    STRUCT_NEAR_MISS = { "POX-STRUCT-004", Structure, Error, Document, ["*"],
+        "No misspelt documented element (wrong case, or a known near-miss such as <TLS>)",
+        "XML 1.0 §3 (names are case-sensitive); POX element pages",
+        "`RedirectURL` for `RedirectUrl`, `EmailAddress` for `EMailAddress`, `Ssl` for `SSL`, `<TLS>` for `SSL`/`Encryption`: a client looking for the documented name does not see the value, so the setting silently takes its default." };
+    STRUCT_FOREIGN = { "POX-STRUCT-005", Structure, Info, Document, ["*"],
+        "Elements from other namespaces are extensions",
+        "Namespaces in XML 1.0",
+        "An element in a namespace of its own is an extension clients ignore; reported for information." };
+    STRUCT_TEXT_ONLY = { "POX-STRUCT-006", Structure, Error, Document, ["*"],
+        "Text-only elements hold no child elements",
+        "POX element pages (each value element is a simple string)",
+        "A value element with child elements has no well-defined value." };
+    STRUCT_USER = { "POX-STRUCT-007", Structure, Error, Document, ["User"],
+        "A settings response carries a User element",
+        "MS-OXDSCLI 3.2.5",
+        "MS-OXDSCLI 3.2.5: unless redirecting or failing, the server MUST return a response with a User element. Many ISP servers omit it; the specification does not say how clients react, but the requirement is stated." };
+    ACCT_TYPE = { "POX-ACCT-001", Account, Error, Document, ["AccountType"],
+        "AccountType is `email` where present",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/accounttype-pox",
+        "`email` is the only documented value." };
+    ACCT_TYPE_REQUIRED = { "POX-ACCT-002", Account, Error, Document, ["AccountType"],
+        "A settings Account carries AccountType",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/account-pox",
+        "Needed for `settings`. Redirect responses commonly omit it (the specification's own redirect example has none), so it is not required there." };
+    ACCT_ACTION = { "POX-ACCT-003", Account, Error, Document, ["Action"],
+        "Action is exactly settings, redirectAddr or redirectUrl (case matters)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/action-pox",
+        "The three values are documented in this exact case; `RedirectUrl` or `Settings` are other strings to a client comparing them." };
+    ACCT_ACTION_REQUIRED = { "POX-ACCT-004", Account, Error, Document, ["Action"],
+        "An Account carries an Action",
+        "MS-OXDSCLI 2.2.4.1.1.2.2",
+        "Without Action a client cannot tell settings from a redirect." };
+    ACCT_PROTOCOL_REQUIRED = { "POX-ACCT-005", Account, Error, Document, ["Protocol"],
+        "A settings Account has at least one Protocol",
+        "MS-OXDSCLI 2.2.4.1.1.2.6",
+        "Protocol is a required child of Account when Action is `settings`." };
+    ACCT_REDIRECT_ADDR = { "POX-ACCT-006", Account, Error, Document, ["RedirectAddr"],
+        "redirectAddr carries one well-formed RedirectAddr e-mail address",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/redirectaddr-pox; MS-OXDSCLI 2.2.4.1.1.2.8",
+        "The client restarts with this address as EMailAddress; it must be `local@domain`." };
+    ACCT_REDIRECT_URL = { "POX-ACCT-007", Account, Error, Document, ["RedirectUrl"],
+        "redirectUrl carries one absolute https RedirectUrl",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/redirecturl-pox; MS-OXDSCLI 2.2.4.1.1.2.9",
+        "The client re-sends its request, with credentials, to this URL; over plain http it would leak them, and clients refuse it." };
+    ACCT_REDIRECT_STRAY = { "POX-ACCT-008", Account, Info, Document, ["RedirectAddr", "RedirectUrl"],
+        "RedirectAddr/RedirectUrl appear only with their Action",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/action-pox",
+        "Implementation-defined: the pairing is implied by the Action descriptions, but no source forbids a stray redirect element; clients ignore it." };
+    ACCT_MSONLINE = { "POX-ACCT-009", Account, Error, Document, ["MicrosoftOnline"],
+        "MicrosoftOnline is a boolean (true/false)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/microsoftonline-pox",
+        "A boolean; Exchange writes `True`/`False`, so the comparison ignores case." };
+    PROTO_TYPE_REQUIRED = { "POX-PROTO-001", Protocol, Error, Document, ["Type"],
+        "A Protocol has a Type (child element, or the MAPI/HTTP Type attribute)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/type-pox; MS-OXDSCLI 2.2.4.1.1.2.6",
+        "Nested Protocols in Internal/External carry Type too. The MAPI/HTTP form puts `Type=\"mapiHttp\"` in an attribute instead of a child." };
+    PROTO_TYPE_NEAR_MISS = { "POX-PROTO-002", Protocol, Error, Document, ["Type"],
+        "Type is not a misspelling of a documented value (POP, IMAP4, pop3, ...)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/type-pox; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/server-pox",
+        "Clients compare Type exactly: `POP` or `IMAP4` or `Imap` is not recognised and the protocol is skipped." };
+    PROTO_TYPE_EXTENSION = { "POX-PROTO-003", Protocol, Info, Document, ["Type"],
+        "Type values outside the documented set are extensions",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/type-pox",
+        "Implementation-defined: the Type page lists EXCH, EXPR, EXHTTP and WEB; POP3, IMAP, SMTP (and DAV, NNTP) are implied by other pages. Values such as CalDAV are extensions clients skip." };
+    PROTO_MAPI_FORM = { "POX-PROTO-004", Protocol, Error, Document, ["Protocol"],
+        "The MAPI/HTTP attribute form is Type=\"mapiHttp\" with a positive integer Version",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/protocol-pox; MS-OXDSCLI 2.2.4.1.1.2.6",
+        "The POX page says the only valid Version is 1; MS-OXDSCLI allows any integer up to the client's X-MapiHttpCapability. A non-integer Version, or a Type attribute other than mapiHttp, is an error." };
+    PROTO_DUPLICATE_TYPE = { "POX-PROTO-005", Protocol, Warning, Document, ["Protocol", "Type"],
+        "No two Protocols of the same Type in one Account",
+        "EWS Managed API behaviour (known deviation)",
+        "The EWS Managed API rejects an Account with two Protocols of one Type; the POX pages do not forbid it." };
+    PROTO_PORT = { "POX-PROTO-006", Protocol, Error, Document, ["Port", "DirectoryPort", "ReferralPort"],
+        "Ports are decimal integers in 1..65535 (0 allowed in EXCH/EXPR)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/port-pox",
+        "A TCP port. Exchange's EXCH/EXPR blocks carry 0 to mean the default; for POP3/IMAP/SMTP a port must be 1..65535." };
+    PROTO_TTL = { "POX-PROTO-007", Protocol, Error, Document, ["TTL"],
+        "TTL is a non-negative integer (hours)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ttl-pox",
+        "A number of hours; 0 means no need to rediscover; absent means 1 hour." };
+    PROTO_SERVER = { "POX-PROTO-008", Protocol, Error, Document, ["Server"],
+        "Server is non-empty, and present for POP3, IMAP and SMTP",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/server-pox",
+        "For POP3, IMAP and SMTP, Server is the host to connect to; without it the protocol cannot be used." };
+    PROTO_SMTP_ONLY = { "POX-PROTO-009", Protocol, Error, Document, ["UsePOPAuth", "SMTPLast"],
+        "UsePOPAuth and SMTPLast appear only under an SMTP Protocol",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/usepopauth-pox; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/smtplast-pox",
+        "Both pages say the element is used only when Type is SMTP." };
+    PROTO_ENCRYPTION = { "POX-PROTO-010", Protocol, Error, Document, ["Encryption"],
+        "Encryption is one of None, SSL, TLS, Auto",
+        "MS-OXDSCLI Protocol (Encryption section not verified); Outlook's ENCRYPT_CONN_* constants",
+        "No POX page documents Encryption; the four values match Outlook's own connection-security constants. `STARTTLS` and other spellings are not recognised." };
+    PROTO_ENCRYPTION_SSL = { "POX-PROTO-011", Protocol, Warning, Document, ["Encryption", "SSL"],
+        "Encryption and SSL do not contradict each other",
+        "MS-OXDSCLI Protocol (Encryption overrides SSL; not verified)",
+        "When both are present Encryption wins in Outlook, but clients that know only SSL act on it: `Encryption` None with `SSL` on (or SSL/TLS with `SSL` off) sends them different ways." };
+    PROTO_STARTTLS_PORT = { "POX-PROTO-012", Protocol, Error, Document, ["Encryption", "Port"],
+        "Encryption TLS (STARTTLS) is not advertised on an implicit-TLS port (993, 995, 465)",
+        "RFC 8314 §7 (implicit-TLS ports); derived",
+        "Derived: to Outlook `TLS` means STARTTLS, but 993, 995 and 465 speak TLS from the first byte, so the client's plain-text greeting fails. Servers that send this break Outlook." };
+    PROTO_SPA_ABSENT = { "POX-PROTO-013", Protocol, Warning, Document, ["SPA"],
+        "POP3/IMAP/SMTP protocols state SPA (absent means on: NTLM required)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/spa-pox",
+        "SPA defaults to on. A server that omits it tells a spec-following client that Secure Password Authentication (NTLM) is required, which most non-Exchange servers do not offer." };
+    PROTO_SSL_OFF = { "POX-PROTO-014", Protocol, Warning, Document, ["SSL"],
+        "SSL is not off without Encryption",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ssl-pox",
+        "With SSL off and no Encryption the client sends credentials in clear text." };
+    PROTO_URL = { "POX-PROTO-015", Protocol, Error, Document, ["EwsUrl", "ASUrl", "OOFUrl", "OABUrl", "UMUrl", "EcpUrl", "EmwsUrl", "OWAUrl", "InternalUrl", "ExternalUrl"],
+        "URL elements hold absolute http(s) URLs",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ewsurl-pox (and the sibling URL pages)",
+        "Clients connect to these URLs as given. (The EcpUrl-* siblings hold relative fragments and are not checked.)" };
+    PROTO_AUTH_PACKAGE = { "POX-PROTO-016", Protocol, Error, Document, ["AuthPackage"],
+        "AuthPackage is one of basic, kerb, kerbntlm, ntlm, certificate, negotiate, nego2",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/authpackage-pox",
+        "The page lists the values in lower case while another page writes `Negotiate`, so the comparison ignores case." };
+    PROTO_SERVER_VERSION = { "POX-PROTO-017", Protocol, Error, Document, ["ServerVersion"],
+        "ServerVersion is eight hexadecimal digits",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/serverversion-pox",
+        "A 32-bit value in hexadecimal (e.g. 738180DA) encoding major, minor and build." };
+    ONOFF_CASE = { "POX-ONOFF-001", OnOff, Warning, Document, ["DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth", "SMTPLast"],
+        "On/off value in another letter case (On, OFF)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ssl-pox (and the other on/off pages)",
+        "The documented values are exactly `on` and `off`. Exchange Online itself writes `On`/`Off`, so every client that works with Office 365 accepts the case variant: a warning, not an error." };
+    ONOFF_SYNONYM = { "POX-ONOFF-002", OnOff, Error, Document, ["DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth", "SMTPLast"],
+        "On/off value spelt as a boolean (true, false, 1, 0, yes, no)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ssl-pox (and the other on/off pages)",
+        "No source and no Microsoft server uses boolean synonyms; clients comparing with `on` read them as off." };
+    ONOFF_PADDED = { "POX-ONOFF-003", OnOff, Info, Document, ["DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth", "SMTPLast"],
+        "On/off value with surrounding whitespace",
+        "not addressed by any source",
+        "Implementation-defined: no source says whether clients trim the value. The value is judged after trimming, and the padding is reported for information." };
+    ONOFF_EMPTY = { "POX-ONOFF-004", OnOff, Error, Document, ["DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth", "SMTPLast"],
+        "On/off element is empty",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ssl-pox (and the other on/off pages)",
+        "An empty element is neither on nor off; omit the element to mean the documented default." };
+    ONOFF_OTHER = { "POX-ONOFF-005", OnOff, Error, Document, ["DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth", "SMTPLast"],
+        "On/off element holds some other value",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ssl-pox (and the other on/off pages)",
+        "The only documented values are `on` and `off`." };
+    ERR_CODE = { "POX-ERR-001", Error, Error, Document, ["ErrorCode"],
+        "Error carries an ErrorCode that is a decimal integer",
+        "MS-OXDSCLI 2.2.4.1.1.3.2",
+        "ErrorCode is required in Error and is an integer." };
+    ERR_CODE_KNOWN = { "POX-ERR-002", Error, Warning, Document, ["ErrorCode"],
+        "ErrorCode is one of 500, 501, 600, 601, 602, 603",
+        "MS-OXDSCLI 2.2.4.1.1.3.2",
+        "The specification says the code SHOULD be one of these and MAY be another; there is no 502. An undocumented code is a warning." };
+    ERR_ATTRIBUTES = { "POX-ERR-003", Error, Warning, Document, ["Error"],
+        "Error has well-formed Time (HH:MM:SS[.fraction]) and Id (unsigned integer) attributes",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/error-pox",
+        "Both attributes are documented; no source says they are required, so a missing or malformed one is a warning." };
+    ERR_PLACEMENT = { "POX-ERR-004", Error, Info, Document, ["Error"],
+        "Error under Account (reference page) rather than under Response (specification)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/error-pox; MS-OXDSCLI 2.2.4.1.1.3",
+        "Implementation-defined: the reference page gives Account as the parent, the specification and the published examples put Error under Response. Both occur in the wild; clients should accept both." };
+    REQ_ADDRESS = { "POX-REQ-001", Request, Error, Document, ["EMailAddress", "LegacyDN"],
+        "A Request carries EMailAddress or LegacyDN",
+        "MS-OXDSCLI 2.2.3.1.1.2, 2.2.3.1.1.3",
+        "One of the two identifies the mailbox." };
+    REQ_SCHEMA = { "POX-REQ-002", Request, Error, Document, ["AcceptableResponseSchema"],
+        "AcceptableResponseSchema names a documented response schema",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/acceptableresponseschema-pox",
+        "Outlook sends `.../outlook/responseschema/2006a`, ActiveSync clients `.../mobilesync/responseschema/2006`; a server answers anything else with error 601." };
+    REQ_EMAIL = { "POX-REQ-003", Request, Error, Document, ["EMailAddress"],
+        "EMailAddress is a well-formed e-mail address",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/emailaddress-pox",
+        "The user's SMTP address, `local@domain`." };
+    REQ_SCHEMA_FAMILY = { "POX-REQ-004", Request, Warning, Document, ["AcceptableResponseSchema"],
+        "The response schema asked for matches the request schema (Outlook or mobilesync)",
+        "MS-ASCMD 2.2.3 (mobilesync); MS-OXDSCLI 2.2.3",
+        "An Outlook request asking for the mobilesync response schema (or the reverse) is not described by either specification; servers answer 601 or pick one." };
+    REQ_BOTH_IDS = { "POX-REQ-005", Request, Info, Document, ["EMailAddress", "LegacyDN"],
+        "Request carries both EMailAddress and LegacyDN (the server uses LegacyDN)",
+        "MS-OXDSCLI 3.2.5",
+        "Documented behaviour: with both, the server MUST use LegacyDN. Reported so that a client author knows which one decides." };
+}

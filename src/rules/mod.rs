@@ -1,0 +1,127 @@
+//! The conformance rules: a catalogue of definitions ([`catalogue`]) and the checks that apply
+//! them to a parsed document, producing [`Finding`]s.
+
+pub mod catalogue;
+mod ctx;
+mod finding;
+pub mod protocol;
+mod request;
+mod response;
+mod structure;
+pub mod values;
+
+pub use catalogue::{Area, Rule, Scope, Severity, ALL};
+pub use finding::{Finding, Outcome};
+
+use crate::model::ns::{classify, NsClass};
+use crate::model::{Document, Loc};
+use crate::xml::{Element, Limits, SourceEncoding, XmlErrorKind};
+use crate::{ParseError, Parsed};
+use catalogue::*;
+use ctx::Ctx;
+
+/// The rule with this ID.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// A document judged: what kind it was (when it could be read) and the outcome.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// `"request"` or `"response"`, or `None` when the document could not be read.
+    pub kind: Option<&'static str>,
+    /// Findings and applied rules.
+    pub outcome: Outcome,
+    /// The parsed document, when it could be read.
+    pub parsed: Option<Parsed>,
+}
+
+/// Reads and judges bytes. A document that cannot be read yields one finding (well-formedness,
+/// DOCTYPE or root element) rather than an error, so that every input gets a verdict.
+pub fn validate_bytes(bytes: &[u8], limits: &Limits) -> Validation {
+    match crate::parse_with(bytes, limits) {
+        Ok(parsed) => Validation {
+            kind: Some(parsed.model.kind()),
+            outcome: validate(&parsed),
+            parsed: Some(parsed),
+        },
+        Err(e) => Validation {
+            kind: None,
+            outcome: unreadable(&e),
+            parsed: None,
+        },
+    }
+}
+
+/// The outcome for a document that could not be read.
+pub fn unreadable(e: &ParseError) -> Outcome {
+    let mut out = Outcome::default();
+    for r in [DOC_WELL_FORMED, DOC_DOCTYPE, DOC_ROOT] {
+        out.applied.insert(r.id);
+    }
+    let rule = match e {
+        ParseError::Xml(x) if x.kind == XmlErrorKind::Doctype => DOC_DOCTYPE,
+        ParseError::Xml(_) => DOC_WELL_FORMED,
+        ParseError::Model { .. } => DOC_ROOT,
+    };
+    let p = e.position();
+    out.findings.push(Finding {
+        rule: rule.id,
+        severity: rule.severity,
+        element: String::new(),
+        path: String::new(),
+        line: p.line,
+        column: p.column,
+        message: e.message(),
+        raw: None,
+    });
+    out
+}
+
+/// Judges a parsed document against every document-scope rule.
+pub fn validate(parsed: &Parsed) -> Outcome {
+    let mut ctx = Ctx::new(&parsed.tree);
+    for r in [DOC_WELL_FORMED, DOC_DOCTYPE, DOC_ROOT, DOC_ENCODING, NS_LOOKALIKE] {
+        ctx.apply(r);
+    }
+    if matches!(parsed.tree.encoding, SourceEncoding::Utf16Le | SourceEncoding::Utf16Be) {
+        let loc = Loc {
+            path: String::new(),
+            start: 0,
+            content_start: 0,
+        };
+        ctx.element(DOC_ENCODING, &loc, format!("document is {}; the User reference page says Autodiscover documents must be UTF-8", parsed.tree.encoding.name()));
+    }
+    lookalikes(&mut ctx, &parsed.tree.root, None, "");
+    match &parsed.model {
+        Document::Request(r) => request::check(&mut ctx, r),
+        Document::Response(r) => response::check(&mut ctx, r),
+    }
+    let mut out = ctx.out;
+    out.sort();
+    out
+}
+
+/// Reports each place a look-alike namespace is declared into use (not every element in it).
+fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>, base: &str) {
+    let path = format!("{base}/{}", e.name.local);
+    if e.name.ns.as_deref() != parent_ns {
+        if let NsClass::LookAlike(k) = classify(e.name.ns.as_deref()) {
+            let loc = Loc {
+                path: path.clone(),
+                start: e.span.start,
+                content_start: e.content_start(),
+            };
+            ctx.element(NS_LOOKALIKE, &loc, format!("namespace \"{}\" is a look-alike of \"{}\"; clients compare namespaces exactly (Microsoft's pages print https://, the protocol uses http://)", e.name.ns.as_deref().unwrap_or_default(), k.uri()));
+        }
+    }
+    for c in e.elements() {
+        lookalikes(ctx, c, e.name.ns.as_deref(), &path);
+    }
+}
+
+/// Convenience: judge bytes with the default limits.
+pub fn validate_default(bytes: &[u8]) -> Validation {
+    validate_bytes(bytes, &Limits::default())
+}
+
