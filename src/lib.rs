@@ -11,5 +11,6 @@ mod parse;
 pub mod xml;
 
 pub use parse::{parse, parse_with, ParseError, Parsed};
+pub mod report;
 pub mod roundtrip;
 pub mod rules;

@@ -41,8 +41,9 @@ pub fn check(bytes: &[u8]) -> Result<Stability, ParseError> {
             diff(&canonical, &again)
         )));
     }
+    let lossless_bytes = xml::write_lossless(&first.tree);
     let lossless = xml::write_lossless_text(&first.tree);
-    match xml::parse_str(&lossless, &xml::Limits::default()) {
+    match xml::parse_bytes(&lossless_bytes, &xml::Limits::default()) {
         Ok(t) => {
             let relossless = xml::write_lossless_text(&t);
             if relossless != lossless {

@@ -1,9 +1,11 @@
 //! Command-line definitions and dispatch.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use poxspec::report::Format;
 use std::path::PathBuf;
 
 mod docs;
+mod validate;
 
 /// Exit code: success (no failures).
 pub const EXIT_OK: i32 = 0;
@@ -39,6 +41,24 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Judge documents against every rule (files, folders of .xml files, or - for stdin).
+    Validate {
+        /// Files, folders, or `-`.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the rule catalogue.
+    Rules {
+        /// Output format (human, json or markdown).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,6 +80,12 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Parse { file, format } => docs::parse(&file, format),
         Command::Roundtrip { files } => docs::roundtrip(&files),
+        Command::Validate {
+            paths,
+            format,
+            strict,
+        } => validate::validate(&paths, format, strict),
+        Command::Rules { format } => validate::rules(format),
     }
 }
 

@@ -97,6 +97,7 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
         attributes,
         children: Vec::new(),
         self_closing: false,
+        tag_trailing_space: String::new(),
         span: Span::default(),
         start_tag: Span::default(),
     }
@@ -108,6 +109,7 @@ fn attribute(name: Name, value: &str) -> Attribute {
         raw: value.to_owned(),
         value: value.to_owned(),
         quote: '"',
+        leading_space: " ".to_owned(),
     }
 }
 

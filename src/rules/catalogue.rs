@@ -87,7 +87,6 @@ pub struct Rule {
     pub rationale: &'static str,
 }
 
-
 macro_rules! rules {
     ($($konst:ident = { $id:literal, $area:ident, $sev:ident, $scope:ident, [$($el:literal),*], $summary:literal, $source:expr, $why:literal };)*) => {
         $(

@@ -30,10 +30,23 @@ impl<'a> Ctx<'a> {
 
     /// Reports a finding about an element's value, pointing at where its text starts.
     pub(crate) fn value(&mut self, rule: &Rule, loc: &Loc, raw: &str, message: impl Into<String>) {
-        self.push(rule, loc, loc.content_start, message.into(), Some(raw.to_owned()));
+        self.push(
+            rule,
+            loc,
+            loc.content_start,
+            message.into(),
+            Some(raw.to_owned()),
+        );
     }
 
-    fn push(&mut self, rule: &Rule, loc: &Loc, offset: usize, message: String, raw: Option<String>) {
+    fn push(
+        &mut self,
+        rule: &Rule,
+        loc: &Loc,
+        offset: usize,
+        message: String,
+        raw: Option<String>,
+    ) {
         self.apply(rule);
         let pos = self.tree.line_col(offset);
         let element = loc

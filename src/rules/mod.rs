@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 mod ctx;
+mod describe;
 mod finding;
 pub mod protocol;
 mod request;
@@ -11,6 +12,7 @@ mod structure;
 pub mod values;
 
 pub use catalogue::{Area, Rule, Scope, Severity, ALL};
+pub use describe::{catalogue_human, catalogue_json, catalogue_markdown};
 pub use finding::{Finding, Outcome};
 
 use crate::model::ns::{classify, NsClass};
@@ -81,16 +83,32 @@ pub fn unreadable(e: &ParseError) -> Outcome {
 /// Judges a parsed document against every document-scope rule.
 pub fn validate(parsed: &Parsed) -> Outcome {
     let mut ctx = Ctx::new(&parsed.tree);
-    for r in [DOC_WELL_FORMED, DOC_DOCTYPE, DOC_ROOT, DOC_ENCODING, NS_LOOKALIKE] {
+    for r in [
+        DOC_WELL_FORMED,
+        DOC_DOCTYPE,
+        DOC_ROOT,
+        DOC_ENCODING,
+        NS_LOOKALIKE,
+    ] {
         ctx.apply(r);
     }
-    if matches!(parsed.tree.encoding, SourceEncoding::Utf16Le | SourceEncoding::Utf16Be) {
+    if matches!(
+        parsed.tree.encoding,
+        SourceEncoding::Utf16Le | SourceEncoding::Utf16Be
+    ) {
         let loc = Loc {
             path: String::new(),
             start: 0,
             content_start: 0,
         };
-        ctx.element(DOC_ENCODING, &loc, format!("document is {}; the User reference page says Autodiscover documents must be UTF-8", parsed.tree.encoding.name()));
+        ctx.element(
+            DOC_ENCODING,
+            &loc,
+            format!(
+                "document is {}; the User reference page says Autodiscover documents must be UTF-8",
+                parsed.tree.encoding.name()
+            ),
+        );
     }
     lookalikes(&mut ctx, &parsed.tree.root, None, "");
     match &parsed.model {
@@ -124,4 +142,3 @@ fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>, base: &str) {
 pub fn validate_default(bytes: &[u8]) -> Validation {
     validate_bytes(bytes, &Limits::default())
 }
-

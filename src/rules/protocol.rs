@@ -38,7 +38,13 @@ const URL_FIELDS: &[ProtocolField] = &[
 ];
 
 const AUTH_PACKAGES: &[&str] = &[
-    "basic", "kerb", "kerbntlm", "ntlm", "certificate", "negotiate", "nego2",
+    "basic",
+    "kerb",
+    "kerbntlm",
+    "ntlm",
+    "certificate",
+    "negotiate",
+    "nego2",
 ];
 
 const IMPLICIT_TLS_PORTS: &[u64] = &[993, 995, 465];
@@ -58,7 +64,14 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
                 on_off(ctx, *s, f);
             }
             ProtocolItem::Internal(e) | ProtocolItem::External(e) => {
-                let parent = e.meta.loc.path.rsplit('/').next().unwrap_or("Internal").to_owned();
+                let parent = e
+                    .meta
+                    .loc
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("Internal")
+                    .to_owned();
                 for item in &e.items {
                     match item {
                         EndpointItem::OwaUrl(l) => {
@@ -83,10 +96,20 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
         }
     }
     for f in ProtocolField::ALL {
-        once(ctx, f.as_str(), "Protocol", p.fields(*f).map(|l| &l.meta.loc));
+        once(
+            ctx,
+            f.as_str(),
+            "Protocol",
+            p.fields(*f).map(|l| &l.meta.loc),
+        );
     }
     for s in SwitchField::ALL {
-        once(ctx, s.as_str(), "Protocol", p.switches(*s).map(|f| &f.leaf.meta.loc));
+        once(
+            ctx,
+            s.as_str(),
+            "Protocol",
+            p.switches(*s).map(|f| &f.leaf.meta.loc),
+        );
     }
     type_checks(ctx, p);
     ports(ctx, p, kind);
@@ -102,20 +125,47 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
     }
     if let Some(l) = p.field(ProtocolField::AuthPackage) {
         ctx.apply(PROTO_AUTH_PACKAGE);
-        if !AUTH_PACKAGES.iter().any(|a| a.eq_ignore_ascii_case(&l.text)) {
-            ctx.value(PROTO_AUTH_PACKAGE, &l.meta.loc, &l.text, format!("AuthPackage \"{}\" is not one of {}", l.text, AUTH_PACKAGES.join(", ")));
+        if !AUTH_PACKAGES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&l.text))
+        {
+            ctx.value(
+                PROTO_AUTH_PACKAGE,
+                &l.meta.loc,
+                &l.text,
+                format!(
+                    "AuthPackage \"{}\" is not one of {}",
+                    l.text,
+                    AUTH_PACKAGES.join(", ")
+                ),
+            );
         }
     }
     if let Some(l) = p.field(ProtocolField::ServerVersion) {
         ctx.apply(PROTO_SERVER_VERSION);
         if l.text.len() != 8 || !l.text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            ctx.value(PROTO_SERVER_VERSION, &l.meta.loc, &l.text, format!("ServerVersion \"{}\" is not eight hexadecimal digits", l.text));
+            ctx.value(
+                PROTO_SERVER_VERSION,
+                &l.meta.loc,
+                &l.text,
+                format!(
+                    "ServerVersion \"{}\" is not eight hexadecimal digits",
+                    l.text
+                ),
+            );
         }
     }
 }
 
 fn mapi_urls(ctx: &mut Ctx, g: &Group<MapiUrlField>) {
-    let parent = g.meta.loc.path.rsplit('/').next().unwrap_or("MailStore").to_owned();
+    let parent = g
+        .meta
+        .loc
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("MailStore")
+        .to_owned();
     for e in &g.entries {
         match e {
             Entry::Field(f, l) => {
@@ -143,13 +193,21 @@ fn type_checks(ctx: &mut Ctx, p: &Protocol) {
         }
         if let Some(v) = p.meta.attr("Version") {
             if decimal(v).is_none_or(|n| n == 0) {
-                ctx.element(PROTO_MAPI_FORM, &p.meta.loc, format!("the Protocol Version attribute \"{v}\" is not a positive integer"));
+                ctx.element(
+                    PROTO_MAPI_FORM,
+                    &p.meta.loc,
+                    format!("the Protocol Version attribute \"{v}\" is not a positive integer"),
+                );
             }
         }
     }
     let Some(leaf) = p.field(ProtocolField::Type) else {
         if p.meta.attr("Type").is_none() {
-            ctx.element(PROTO_TYPE_REQUIRED, &p.meta.loc, "Protocol has no Type, so clients cannot tell what it describes");
+            ctx.element(
+                PROTO_TYPE_REQUIRED,
+                &p.meta.loc,
+                "Protocol has no Type, so clients cannot tell what it describes",
+            );
         }
         return;
     };
@@ -179,16 +237,38 @@ fn type_checks(ctx: &mut Ctx, p: &Protocol) {
 
 fn ports(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
     let zero_ok = matches!(kind, Some("EXCH" | "EXPR"));
-    for f in [ProtocolField::Port, ProtocolField::DirectoryPort, ProtocolField::ReferralPort] {
+    for f in [
+        ProtocolField::Port,
+        ProtocolField::DirectoryPort,
+        ProtocolField::ReferralPort,
+    ] {
         let Some(l) = p.field(f) else { continue };
         ctx.apply(PROTO_PORT);
         let t = l.text.as_str();
         match decimal(t) {
             Some(0) if zero_ok => {}
-            Some(0) => ctx.value(PROTO_PORT, &l.meta.loc, t, format!("{f} 0 is only meaningful in EXCH/EXPR blocks; a {} port must be 1..65535", kind.unwrap_or("mail"))),
+            Some(0) => ctx.value(
+                PROTO_PORT,
+                &l.meta.loc,
+                t,
+                format!(
+                    "{f} 0 is only meaningful in EXCH/EXPR blocks; a {} port must be 1..65535",
+                    kind.unwrap_or("mail")
+                ),
+            ),
             Some(n) if n <= 65535 => {}
-            Some(_) => ctx.value(PROTO_PORT, &l.meta.loc, t, format!("{f} \"{t}\" is out of range (1..65535)")),
-            None => ctx.value(PROTO_PORT, &l.meta.loc, t, format!("{f} \"{t}\" is not a decimal integer")),
+            Some(_) => ctx.value(
+                PROTO_PORT,
+                &l.meta.loc,
+                t,
+                format!("{f} \"{t}\" is out of range (1..65535)"),
+            ),
+            None => ctx.value(
+                PROTO_PORT,
+                &l.meta.loc,
+                t,
+                format!("{f} \"{t}\" is not a decimal integer"),
+            ),
         }
     }
 }
@@ -197,7 +277,15 @@ fn ttl(ctx: &mut Ctx, p: &Protocol) {
     if let Some(l) = p.field(ProtocolField::TTL) {
         ctx.apply(PROTO_TTL);
         if decimal(&l.text).is_none() {
-            ctx.value(PROTO_TTL, &l.meta.loc, &l.text, format!("TTL \"{}\" is not a non-negative integer number of hours", l.text));
+            ctx.value(
+                PROTO_TTL,
+                &l.meta.loc,
+                &l.text,
+                format!(
+                    "TTL \"{}\" is not a non-negative integer number of hours",
+                    l.text
+                ),
+            );
         }
     }
 }
@@ -212,7 +300,14 @@ fn server(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
         }
         None if is_mail_kind(kind) => {
             ctx.apply(PROTO_SERVER);
-            ctx.element(PROTO_SERVER, &p.meta.loc, format!("{} Protocol has no Server to connect to", kind.unwrap_or_default()));
+            ctx.element(
+                PROTO_SERVER,
+                &p.meta.loc,
+                format!(
+                    "{} Protocol has no Server to connect to",
+                    kind.unwrap_or_default()
+                ),
+            );
         }
         None => {}
     }
@@ -224,14 +319,20 @@ fn smtp_only(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
         for f in p.switches(s) {
             ctx.apply(PROTO_SMTP_ONLY);
             if kind != "SMTP" {
-                ctx.element(PROTO_SMTP_ONLY, &f.leaf.meta.loc, format!("{s} is only meaningful in an SMTP Protocol, not in {kind}"));
+                ctx.element(
+                    PROTO_SMTP_ONLY,
+                    &f.leaf.meta.loc,
+                    format!("{s} is only meaningful in an SMTP Protocol, not in {kind}"),
+                );
             }
         }
     }
 }
 
 fn encryption(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
-    let Some(l) = p.field(ProtocolField::Encryption) else { return };
+    let Some(l) = p.field(ProtocolField::Encryption) else {
+        return;
+    };
     ctx.apply(PROTO_ENCRYPTION);
     let e = l.text.as_str();
     if !matches!(e, "None" | "SSL" | "TLS" | "Auto") {
@@ -240,7 +341,12 @@ fn encryption(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
             .find(|v| v.eq_ignore_ascii_case(e.trim()))
             .map(|v| format!("; did you mean \"{v}\"?"))
             .unwrap_or_default();
-        ctx.value(PROTO_ENCRYPTION, &l.meta.loc, e, format!("Encryption \"{e}\" is not one of None, SSL, TLS, Auto{hint}"));
+        ctx.value(
+            PROTO_ENCRYPTION,
+            &l.meta.loc,
+            e,
+            format!("Encryption \"{e}\" is not one of None, SSL, TLS, Auto{hint}"),
+        );
         return;
     }
     if let Some(ssl) = p.switch(SwitchField::SSL) {
@@ -277,7 +383,13 @@ fn security_defaults(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
 }
 
 fn on_off(ctx: &mut Ctx, s: SwitchField, f: &Flag) {
-    for r in [ONOFF_CASE, ONOFF_SYNONYM, ONOFF_PADDED, ONOFF_EMPTY, ONOFF_OTHER] {
+    for r in [
+        ONOFF_CASE,
+        ONOFF_SYNONYM,
+        ONOFF_PADDED,
+        ONOFF_EMPTY,
+        ONOFF_OTHER,
+    ] {
         ctx.apply(r);
     }
     let v = &f.value;

@@ -13,14 +13,31 @@ pub(crate) fn check(ctx: &mut Ctx, r: &Request) {
     match r.root.ns_class() {
         NsClass::Known(k) if k.is_request() => {}
         NsClass::LookAlike(_) => {}
-        _ => ctx.element(NS_ROOT, &r.root.loc, format!("request root namespace is {}; expected \"{}\" (Outlook) or \"{}\" (mobilesync)", r.root.ns.as_deref().map_or("absent".into(), |n| format!("\"{n}\"")), KnownNs::RequestOutlook.uri(), KnownNs::RequestMobileSync.uri())),
+        _ => ctx.element(
+            NS_ROOT,
+            &r.root.loc,
+            format!(
+                "request root namespace is {}; expected \"{}\" (Outlook) or \"{}\" (mobilesync)",
+                r.root
+                    .ns
+                    .as_deref()
+                    .map_or("absent".into(), |n| format!("\"{n}\"")),
+                KnownNs::RequestOutlook.uri(),
+                KnownNs::RequestMobileSync.uri()
+            ),
+        ),
     }
     for i in &r.items {
         if let RequestRootItem::Unknown(a) = i {
             unknown(ctx, "Autodiscover", a);
         }
     }
-    once(ctx, "Request", "Autodiscover", r.bodies().map(|b| &b.meta.loc));
+    once(
+        ctx,
+        "Request",
+        "Autodiscover",
+        r.bodies().map(|b| &b.meta.loc),
+    );
     ctx.apply(REQ_ADDRESS);
     let Some(body) = r.body() else {
         ctx.element(REQ_ADDRESS, &r.root.loc, "request has no Request element");
@@ -33,12 +50,21 @@ pub(crate) fn check(ctx: &mut Ctx, r: &Request) {
         }
     }
     for f in RequestField::ALL {
-        once(ctx, f.as_str(), "Request", body.all(*f).map(|l| &l.meta.loc));
+        once(
+            ctx,
+            f.as_str(),
+            "Request",
+            body.all(*f).map(|l| &l.meta.loc),
+        );
     }
     let email = body.get(RequestField::EMailAddress);
     let legacy = body.get(RequestField::LegacyDN);
     match (email, legacy) {
-        (None, None) => ctx.element(REQ_ADDRESS, &body.meta.loc, "Request has neither EMailAddress nor LegacyDN"),
+        (None, None) => ctx.element(
+            REQ_ADDRESS,
+            &body.meta.loc,
+            "Request has neither EMailAddress nor LegacyDN",
+        ),
         (Some(e), Some(_)) => {
             ctx.apply(REQ_BOTH_IDS);
             ctx.element(REQ_BOTH_IDS, &e.meta.loc, "Request carries both EMailAddress and LegacyDN; the server must use LegacyDN (MS-OXDSCLI 3.2.5)");
@@ -48,12 +74,21 @@ pub(crate) fn check(ctx: &mut Ctx, r: &Request) {
     if let Some(e) = email {
         ctx.apply(REQ_EMAIL);
         if !is_email(&e.text) {
-            ctx.value(REQ_EMAIL, &e.meta.loc, &e.text, format!("EMailAddress \"{}\" is not an e-mail address", e.text));
+            ctx.value(
+                REQ_EMAIL,
+                &e.meta.loc,
+                &e.text,
+                format!("EMailAddress \"{}\" is not an e-mail address", e.text),
+            );
         }
     }
     ctx.apply(REQ_SCHEMA);
     let Some(s) = body.get(RequestField::AcceptableResponseSchema) else {
-        ctx.element(REQ_SCHEMA, &body.meta.loc, "Request has no AcceptableResponseSchema");
+        ctx.element(
+            REQ_SCHEMA,
+            &body.meta.loc,
+            "Request has no AcceptableResponseSchema",
+        );
         return;
     };
     let asked = match classify(Some(&s.text)) {

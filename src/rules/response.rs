@@ -16,17 +16,34 @@ pub(crate) fn check(ctx: &mut Ctx, r: &Response) {
     ctx.apply(NS_ROOT);
     match r.root.ns_class() {
         NsClass::Known(KnownNs::ResponseRoot) | NsClass::LookAlike(_) => {}
-        other => ctx.element(NS_ROOT, &r.root.loc, format!("response root namespace is {}; expected \"{}\"", describe(&other), KnownNs::ResponseRoot.uri())),
+        other => ctx.element(
+            NS_ROOT,
+            &r.root.loc,
+            format!(
+                "response root namespace is {}; expected \"{}\"",
+                describe(&other),
+                KnownNs::ResponseRoot.uri()
+            ),
+        ),
     }
     for i in &r.items {
         if let ResponseRootItem::Unknown(a) = i {
             unknown(ctx, "Autodiscover", a);
         }
     }
-    once(ctx, "Response", "Autodiscover", r.bodies().map(|b| &b.meta.loc));
+    once(
+        ctx,
+        "Response",
+        "Autodiscover",
+        r.bodies().map(|b| &b.meta.loc),
+    );
     ctx.apply(STRUCT_SHAPE);
     let Some(body) = r.body() else {
-        ctx.element(STRUCT_SHAPE, &r.root.loc, "response has no Response element");
+        ctx.element(
+            STRUCT_SHAPE,
+            &r.root.loc,
+            "response has no Response element",
+        );
         return;
     };
     let ns = body.meta.ns_class();
@@ -61,7 +78,12 @@ fn body_items(ctx: &mut Ctx, b: &ResponseBody) {
         }
     }
     once(ctx, "User", "Response", b.users().map(|u| &u.meta.loc));
-    once(ctx, "Account", "Response", b.accounts().map(|a| &a.meta.loc));
+    once(
+        ctx,
+        "Account",
+        "Response",
+        b.accounts().map(|a| &a.meta.loc),
+    );
 }
 
 fn outlook_shape(ctx: &mut Ctx, body: &ResponseBody, ns: &NsClass) {
@@ -74,25 +96,53 @@ fn outlook_shape(ctx: &mut Ctx, body: &ResponseBody, ns: &NsClass) {
         })
         .collect();
     let accounts: Vec<&Account> = body.accounts().collect();
-    let any_error = !response_errors.is_empty() || accounts.iter().any(|a| a.errors().next().is_some());
-    let with_action: Vec<&&Account> = accounts.iter().filter(|a| a.field(AccountField::Action).is_some()).collect();
-    once(ctx, "Error", "Response", response_errors.iter().map(|e| &e.meta.loc));
+    let any_error =
+        !response_errors.is_empty() || accounts.iter().any(|a| a.errors().next().is_some());
+    let with_action: Vec<&&Account> = accounts
+        .iter()
+        .filter(|a| a.field(AccountField::Action).is_some())
+        .collect();
+    once(
+        ctx,
+        "Error",
+        "Response",
+        response_errors.iter().map(|e| &e.meta.loc),
+    );
 
     ctx.apply(NS_RESPONSE);
     match ns {
         NsClass::Known(KnownNs::ResponseOutlook) | NsClass::LookAlike(_) => {}
         NsClass::Known(KnownNs::ResponseRoot) if any_error && accounts.is_empty() => {}
-        other => ctx.element(NS_RESPONSE, &body.meta.loc, format!("Response namespace is {}; an Outlook response re-declares it as \"{}\"{}", describe(other), KnownNs::ResponseOutlook.uri(), if any_error { " (a generic error may keep the root namespace)" } else { "" })),
+        other => ctx.element(
+            NS_RESPONSE,
+            &body.meta.loc,
+            format!(
+                "Response namespace is {}; an Outlook response re-declares it as \"{}\"{}",
+                describe(other),
+                KnownNs::ResponseOutlook.uri(),
+                if any_error {
+                    " (a generic error may keep the root namespace)"
+                } else {
+                    ""
+                }
+            ),
+        ),
     }
 
     if any_error && !with_action.is_empty() {
         ctx.element(STRUCT_SHAPE, &body.meta.loc, "response carries both an Error and an Account with an Action; it must be one or the other");
     } else if !any_error && accounts.is_empty() {
-        ctx.element(STRUCT_SHAPE, &body.meta.loc, "Response holds neither an Account nor an Error");
+        ctx.element(
+            STRUCT_SHAPE,
+            &body.meta.loc,
+            "Response holds neither an Account nor an Error",
+        );
     }
 
     ctx.apply(STRUCT_USER);
-    let settings = accounts.iter().any(|a| a.text(AccountField::Action) == Some("settings"));
+    let settings = accounts
+        .iter()
+        .any(|a| a.text(AccountField::Action) == Some("settings"));
     if settings && body.users().next().is_none() {
         ctx.element(STRUCT_USER, &body.meta.loc, "a settings response has no User element (MS-OXDSCLI 3.2.5: the server MUST return one)");
     }
@@ -100,12 +150,28 @@ fn outlook_shape(ctx: &mut Ctx, body: &ResponseBody, ns: &NsClass) {
 
 fn mobile_shape(ctx: &mut Ctx, body: &ResponseBody) {
     ctx.apply(NS_RESPONSE);
-    let actions = body.items.iter().filter(|i| matches!(i, ResponseItem::Action(_))).count();
-    let errors = body.items.iter().filter(|i| matches!(i, ResponseItem::Error(_))).count();
+    let actions = body
+        .items
+        .iter()
+        .filter(|i| matches!(i, ResponseItem::Action(_)))
+        .count();
+    let errors = body
+        .items
+        .iter()
+        .filter(|i| matches!(i, ResponseItem::Error(_)))
+        .count();
     match (actions, errors) {
         (1, 0) | (0, 1) => {}
-        (0, 0) => ctx.element(STRUCT_SHAPE, &body.meta.loc, "mobilesync Response holds neither an Action nor an Error"),
-        _ => ctx.element(STRUCT_SHAPE, &body.meta.loc, "mobilesync Response must hold exactly one Action or one Error"),
+        (0, 0) => ctx.element(
+            STRUCT_SHAPE,
+            &body.meta.loc,
+            "mobilesync Response holds neither an Action nor an Error",
+        ),
+        _ => ctx.element(
+            STRUCT_SHAPE,
+            &body.meta.loc,
+            "mobilesync Response must hold exactly one Action or one Error",
+        ),
     }
 }
 
@@ -140,7 +206,12 @@ fn account(ctx: &mut Ctx, a: &Account) {
         }
     }
     for f in AccountField::ALL {
-        once(ctx, f.as_str(), "Account", a.fields(*f).map(|l| &l.meta.loc));
+        once(
+            ctx,
+            f.as_str(),
+            "Account",
+            a.fields(*f).map(|l| &l.meta.loc),
+        );
     }
 
     ctx.apply(ACCT_ACTION_REQUIRED);
@@ -148,7 +219,11 @@ fn account(ctx: &mut Ctx, a: &Account) {
     let action = match a.field(AccountField::Action) {
         None => {
             if a.errors().next().is_none() {
-                ctx.element(ACCT_ACTION_REQUIRED, &a.meta.loc, "Account has no Action, so a client cannot tell settings from a redirect");
+                ctx.element(
+                    ACCT_ACTION_REQUIRED,
+                    &a.meta.loc,
+                    "Account has no Action, so a client cannot tell settings from a redirect",
+                );
             }
             None
         }
@@ -160,7 +235,12 @@ fn account(ctx: &mut Ctx, a: &Account) {
                     .find(|v| v.eq_ignore_ascii_case(t.trim()))
                     .map(|v| format!("; the documented spelling is \"{v}\" (case matters)"))
                     .unwrap_or_default();
-                ctx.value(ACCT_ACTION, &l.meta.loc, t, format!("Action \"{t}\" is not settings, redirectAddr or redirectUrl{hint}"));
+                ctx.value(
+                    ACCT_ACTION,
+                    &l.meta.loc,
+                    t,
+                    format!("Action \"{t}\" is not settings, redirectAddr or redirectUrl{hint}"),
+                );
                 None
             }
         },
@@ -169,24 +249,49 @@ fn account(ctx: &mut Ctx, a: &Account) {
     if let Some(l) = a.field(AccountField::AccountType) {
         ctx.apply(ACCT_TYPE);
         if l.text != "email" {
-            ctx.value(ACCT_TYPE, &l.meta.loc, &l.text, format!("AccountType \"{}\" is not \"email\", the only documented value", l.text));
+            ctx.value(
+                ACCT_TYPE,
+                &l.meta.loc,
+                &l.text,
+                format!(
+                    "AccountType \"{}\" is not \"email\", the only documented value",
+                    l.text
+                ),
+            );
         }
     }
     if action == Some("settings") {
         ctx.apply(ACCT_TYPE_REQUIRED);
         if a.field(AccountField::AccountType).is_none() {
-            ctx.element(ACCT_TYPE_REQUIRED, &a.meta.loc, "a settings Account has no AccountType (expected <AccountType>email</AccountType>)");
+            ctx.element(
+                ACCT_TYPE_REQUIRED,
+                &a.meta.loc,
+                "a settings Account has no AccountType (expected <AccountType>email</AccountType>)",
+            );
         }
         ctx.apply(ACCT_PROTOCOL_REQUIRED);
         if a.protocols().next().is_none() {
-            ctx.element(ACCT_PROTOCOL_REQUIRED, &a.meta.loc, "a settings Account has no Protocol");
+            ctx.element(
+                ACCT_PROTOCOL_REQUIRED,
+                &a.meta.loc,
+                "a settings Account has no Protocol",
+            );
         }
     }
     if action == Some("redirectAddr") {
         ctx.apply(ACCT_REDIRECT_ADDR);
         match a.field(AccountField::RedirectAddr) {
-            None => ctx.element(ACCT_REDIRECT_ADDR, &a.meta.loc, "Action is redirectAddr but there is no RedirectAddr"),
-            Some(l) if !is_email(&l.text) => ctx.value(ACCT_REDIRECT_ADDR, &l.meta.loc, &l.text, format!("RedirectAddr \"{}\" is not an e-mail address", l.text)),
+            None => ctx.element(
+                ACCT_REDIRECT_ADDR,
+                &a.meta.loc,
+                "Action is redirectAddr but there is no RedirectAddr",
+            ),
+            Some(l) if !is_email(&l.text) => ctx.value(
+                ACCT_REDIRECT_ADDR,
+                &l.meta.loc,
+                &l.text,
+                format!("RedirectAddr \"{}\" is not an e-mail address", l.text),
+            ),
             Some(_) => {}
         }
     }
@@ -202,11 +307,18 @@ fn account(ctx: &mut Ctx, a: &Account) {
         }
     }
     if let Some(action) = action {
-        for (f, wanted) in [(AccountField::RedirectAddr, "redirectAddr"), (AccountField::RedirectUrl, "redirectUrl")] {
+        for (f, wanted) in [
+            (AccountField::RedirectAddr, "redirectAddr"),
+            (AccountField::RedirectUrl, "redirectUrl"),
+        ] {
             if let Some(l) = a.field(f) {
                 ctx.apply(ACCT_REDIRECT_STRAY);
                 if action != wanted {
-                    ctx.element(ACCT_REDIRECT_STRAY, &l.meta.loc, format!("{f} appears with Action {action}; clients ignore it"));
+                    ctx.element(
+                        ACCT_REDIRECT_STRAY,
+                        &l.meta.loc,
+                        format!("{f} appears with Action {action}; clients ignore it"),
+                    );
                 }
             }
         }
@@ -214,7 +326,12 @@ fn account(ctx: &mut Ctx, a: &Account) {
     if let Some(l) = a.field(AccountField::MicrosoftOnline) {
         ctx.apply(ACCT_MSONLINE);
         if !l.text.eq_ignore_ascii_case("true") && !l.text.eq_ignore_ascii_case("false") {
-            ctx.value(ACCT_MSONLINE, &l.meta.loc, &l.text, format!("MicrosoftOnline \"{}\" is not true or false", l.text));
+            ctx.value(
+                ACCT_MSONLINE,
+                &l.meta.loc,
+                &l.text,
+                format!("MicrosoftOnline \"{}\" is not true or false", l.text),
+            );
         }
     }
 
@@ -249,12 +366,20 @@ fn error(ctx: &mut Ctx, e: &Group<ErrorField>, under_account: bool) {
     ctx.apply(ERR_ATTRIBUTES);
     match e.meta.attr("Time") {
         None => ctx.element(ERR_ATTRIBUTES, &e.meta.loc, "Error has no Time attribute"),
-        Some(t) if !is_time_of_day(t) => ctx.element(ERR_ATTRIBUTES, &e.meta.loc, format!("Error Time \"{t}\" is not HH:MM:SS[.fraction]")),
+        Some(t) if !is_time_of_day(t) => ctx.element(
+            ERR_ATTRIBUTES,
+            &e.meta.loc,
+            format!("Error Time \"{t}\" is not HH:MM:SS[.fraction]"),
+        ),
         Some(_) => {}
     }
     match e.meta.attr("Id") {
         None => ctx.element(ERR_ATTRIBUTES, &e.meta.loc, "Error has no Id attribute"),
-        Some(i) if decimal(i).is_none() => ctx.element(ERR_ATTRIBUTES, &e.meta.loc, format!("Error Id \"{i}\" is not an unsigned integer")),
+        Some(i) if decimal(i).is_none() => ctx.element(
+            ERR_ATTRIBUTES,
+            &e.meta.loc,
+            format!("Error Id \"{i}\" is not an unsigned integer"),
+        ),
         Some(_) => {}
     }
 }
@@ -264,11 +389,21 @@ fn error_code(ctx: &mut Ctx, e: &Group<ErrorField>) {
     match e.get(ErrorField::ErrorCode) {
         None => ctx.element(ERR_CODE, &e.meta.loc, "Error has no ErrorCode"),
         Some(l) => match decimal(l.text.trim()) {
-            None => ctx.value(ERR_CODE, &l.meta.loc, &l.text, format!("ErrorCode \"{}\" is not an integer", l.text)),
+            None => ctx.value(
+                ERR_CODE,
+                &l.meta.loc,
+                &l.text,
+                format!("ErrorCode \"{}\" is not an integer", l.text),
+            ),
             Some(c) => {
                 ctx.apply(ERR_CODE_KNOWN);
                 if !ERROR_CODES.contains(&c) {
-                    ctx.value(ERR_CODE_KNOWN, &l.meta.loc, &l.text, format!("ErrorCode {c} is not one of 500, 501, 600, 601, 602, 603"));
+                    ctx.value(
+                        ERR_CODE_KNOWN,
+                        &l.meta.loc,
+                        &l.text,
+                        format!("ErrorCode {c} is not one of 500, 501, 600, 601, 602, 603"),
+                    );
                 }
             }
         },

@@ -8,9 +8,25 @@ use crate::model::ns::NsClass;
 use crate::model::{Any, Leaf, Loc};
 
 const CONTAINERS: &[&str] = &[
-    "Autodiscover", "Request", "Response", "User", "Account", "Protocol", "Error", "Internal",
-    "External", "OWAUrl", "MailStore", "AddressBook", "NetworkRequirements",
-    "PublicFolderInformation", "AlternativeMailbox", "Culture", "Action", "Settings", "Redirect",
+    "Autodiscover",
+    "Request",
+    "Response",
+    "User",
+    "Account",
+    "Protocol",
+    "Error",
+    "Internal",
+    "External",
+    "OWAUrl",
+    "MailStore",
+    "AddressBook",
+    "NetworkRequirements",
+    "PublicFolderInformation",
+    "AlternativeMailbox",
+    "Culture",
+    "Action",
+    "Settings",
+    "Redirect",
 ];
 
 /// Near-misses that are not just a case difference, with what was meant.
@@ -68,7 +84,10 @@ pub(crate) fn unknown(ctx: &mut Ctx, parent: &str, a: &Any) {
                 ctx.element(
                     STRUCT_UNKNOWN,
                     &a.meta.loc,
-                    format!("<{}> is documented, but not as a child of <{parent}>", a.name),
+                    format!(
+                        "<{}> is documented, but not as a child of <{parent}>",
+                        a.name
+                    ),
                 );
             } else {
                 ctx.element(
@@ -81,12 +100,18 @@ pub(crate) fn unknown(ctx: &mut Ctx, parent: &str, a: &Any) {
         NsClass::Other(ns) => ctx.element(
             STRUCT_FOREIGN,
             &a.meta.loc,
-            format!("<{}> in namespace \"{ns}\" is an extension; clients ignore it", a.name),
+            format!(
+                "<{}> in namespace \"{ns}\" is an extension; clients ignore it",
+                a.name
+            ),
         ),
         NsClass::Missing => ctx.element(
             STRUCT_FOREIGN,
             &a.meta.loc,
-            format!("<{}> is in no namespace inside <{parent}>; clients ignore it", a.name),
+            format!(
+                "<{}> is in no namespace inside <{parent}>; clients ignore it",
+                a.name
+            ),
         ),
     }
 }
@@ -98,13 +123,21 @@ pub(crate) fn text_only(ctx: &mut Ctx, name: &str, l: &Leaf) {
         ctx.element(
             STRUCT_TEXT_ONLY,
             &c.meta.loc,
-            format!("<{name}> holds a text value, but contains the element <{}>", c.name),
+            format!(
+                "<{name}> holds a text value, but contains the element <{}>",
+                c.name
+            ),
         );
     }
 }
 
 /// Reports every occurrence after the first of a single-occurrence element.
-pub(crate) fn once<'l>(ctx: &mut Ctx, name: &str, parent: &str, locs: impl IntoIterator<Item = &'l Loc>) {
+pub(crate) fn once<'l>(
+    ctx: &mut Ctx,
+    name: &str,
+    parent: &str,
+    locs: impl IntoIterator<Item = &'l Loc>,
+) {
     ctx.apply(STRUCT_REPEATED);
     for (i, loc) in locs.into_iter().enumerate() {
         if i > 0 {

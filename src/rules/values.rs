@@ -8,7 +8,9 @@ pub fn is_email(s: &str) -> bool {
     };
     !local.is_empty()
         && !local.contains('@')
-        && !s.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';'))
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';'))
         && !domain.is_empty()
         && domain.split('.').all(|l| {
             !l.is_empty()

@@ -385,20 +385,34 @@ impl<'t> Builder<'t> {
                 .map_err(|k| (start, k))?
                 .into_owned();
             let raw = attr.value.clone().into_owned();
-            let (quote, next) = find_quote(tag, cursor, &qualified);
+            let (leading_space, quote, next) = find_quote(tag, cursor, &qualified);
             cursor = next;
             attributes.push(Attribute {
                 name: aname,
                 raw,
                 value,
                 quote,
+                leading_space,
             });
         }
+        let close = if empty {
+            tag.len().saturating_sub(2)
+        } else {
+            tag.len().saturating_sub(1)
+        };
+        let tag_trailing_space = tag
+            .get(cursor.min(close)..close)
+            .map(|s| {
+                let kept = s.len() - s.trim_start().len();
+                s[..kept].to_owned()
+            })
+            .unwrap_or_default();
         Ok(Element {
             name,
             attributes,
             children: Vec::new(),
             self_closing: empty,
+            tag_trailing_space,
             span,
             start_tag: span,
         })
@@ -468,14 +482,20 @@ fn excerpt(s: &str) -> String {
     out
 }
 
-/// Finds the quote character of attribute `name` in a start tag's source, searching from
-/// `from`; returns it and where the search for the next attribute should resume.
-fn find_quote(tag: &str, from: usize, name: &str) -> (char, usize) {
+/// Finds, in a start tag's source from offset `from`, the whitespace before attribute `name`
+/// and its quote character; returns them and where the next attribute's search resumes.
+fn find_quote(tag: &str, from: usize, name: &str) -> (String, char, usize) {
     let bytes = tag.as_bytes();
-    let mut i = tag
+    let at = tag
         .get(from..)
         .and_then(|rest| rest.find(name))
-        .map_or(from, |p| from + p + name.len());
+        .map(|p| from + p);
+    let leading = at
+        .and_then(|a| tag.get(from..a))
+        .filter(|s| !s.is_empty() && s.chars().all(char::is_whitespace))
+        .unwrap_or(" ")
+        .to_owned();
+    let mut i = at.map_or(from, |p| p + name.len());
     while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
         i += 1;
     }
@@ -488,7 +508,7 @@ fn find_quote(tag: &str, from: usize, name: &str) -> (char, usize) {
         .get(i + 1..)
         .and_then(|rest| rest.find(quote))
         .map_or(bytes.len(), |p| i + 1 + p + 1);
-    (quote, close)
+    (leading, quote, close)
 }
 
 fn resolve_ref(r: &BytesRef<'_>) -> Result<char, XmlErrorKind> {

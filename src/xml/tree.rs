@@ -123,6 +123,8 @@ pub struct Attribute {
     pub value: String,
     /// The quote character used: `"` or `'`.
     pub quote: char,
+    /// Whitespace written before the attribute's name (a single space when built in code).
+    pub leading_space: String,
 }
 
 /// An element with its attributes and children in document order.
@@ -136,6 +138,8 @@ pub struct Element {
     pub children: Vec<Node>,
     /// Whether it was written as `<X/>` rather than `<X></X>`.
     pub self_closing: bool,
+    /// Whitespace between the last name or attribute and the tag's `>` or `/>`.
+    pub tag_trailing_space: String,
     /// From the `<` of the start tag to the `>` of the end tag.
     pub span: Span,
     /// The start tag alone.

@@ -9,7 +9,7 @@ use super::tree::{Document, Element, Misc, Node};
 /// Re-emits a document as text. Reading the result gives back an identical tree (spans aside):
 /// the declaration, comments, processing instructions, CDATA sections, references as
 /// written, whitespace, prefixes, attribute order and quote style are all kept. Whitespace
-/// inside tags is normalised to a single space.
+/// around `=` in attributes is dropped; whitespace before attributes and before `>` is kept.
 pub fn write_lossless_text(doc: &Document) -> String {
     let mut out = String::with_capacity(doc.text.len() + 16);
     if let Some(d) = &doc.declaration {
@@ -67,13 +67,18 @@ fn write_element_lossless(out: &mut String, e: &Element) {
     out.push('<');
     out.push_str(&name);
     for a in &e.attributes {
-        out.push(' ');
+        out.push_str(if a.leading_space.is_empty() {
+            " "
+        } else {
+            &a.leading_space
+        });
         out.push_str(&a.name.qualified());
         out.push('=');
         out.push(a.quote);
         out.push_str(&a.raw);
         out.push(a.quote);
     }
+    out.push_str(&e.tag_trailing_space);
     if e.self_closing {
         out.push_str("/>");
         return;

@@ -1,0 +1,166 @@
+//! Findings to reports: human (rustc style), JSON, JUnit and Markdown.
+//!
+//! A report is a list of [`Unit`]s (a file for `validate`, a case for `check`), each with its
+//! findings and the rules applied to it. Reports never hold secrets: callers redact evidence
+//! before it reaches a unit.
+
+mod human;
+mod json;
+mod junit;
+mod markdown;
+
+use crate::rules::{Finding, Outcome, Severity};
+use serde::Serialize;
+
+pub use human::render_human;
+pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
+
+/// Version of the JSON report layout; bumped on any incompatible change.
+pub const JSON_VERSION: u32 = 1;
+
+/// One judged thing: a file or a live case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    /// File name or case ID.
+    pub name: String,
+    /// `request`/`response` for files; `None` when unreadable or not applicable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// What the case does (live cases).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Findings in order.
+    pub findings: Vec<Finding>,
+    /// IDs of the rules applied.
+    pub applied: Vec<&'static str>,
+    /// Evidence for people (request, status, headers, body excerpt), already redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// The judged text, for showing source lines; not serialized.
+    #[serde(skip)]
+    pub source: Option<String>,
+}
+
+impl Unit {
+    /// A unit from a name and an outcome.
+    pub fn new(name: impl Into<String>, kind: Option<&str>, outcome: Outcome) -> Self {
+        Unit {
+            name: name.into(),
+            kind: kind.map(str::to_owned),
+            description: None,
+            findings: outcome.findings,
+            applied: outcome.applied.into_iter().collect(),
+            evidence: None,
+            source: None,
+        }
+    }
+
+    /// Whether the unit passes.
+    pub fn passes(&self, strict: bool) -> bool {
+        self.findings.iter().all(|f| !fails(f, strict))
+    }
+}
+
+/// Whether a finding fails the verdict: errors always, warnings under `--strict`.
+pub fn fails(f: &Finding, strict: bool) -> bool {
+    match f.severity {
+        Severity::Error => true,
+        Severity::Warning => strict,
+        Severity::Info => false,
+    }
+}
+
+/// A whole run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// What a unit is called in JSON (`file` or `case`).
+    pub unit_label: &'static str,
+    /// Whether warnings fail.
+    pub strict: bool,
+    /// The units.
+    pub units: Vec<Unit>,
+    /// Extra top-level facts for JSON and Markdown (target URL, partition ...).
+    pub context: Vec<(String, String)>,
+}
+
+/// Counts over a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Units judged.
+    pub total: usize,
+    /// Units that pass.
+    pub passed: usize,
+    /// Units that fail.
+    pub failed: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+    /// Info findings.
+    pub infos: usize,
+}
+
+impl Report {
+    /// A report over `units`.
+    pub fn new(unit_label: &'static str, strict: bool, units: Vec<Unit>) -> Self {
+        Report {
+            unit_label,
+            strict,
+            units,
+            context: Vec::new(),
+        }
+    }
+
+    /// The counts.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            total: self.units.len(),
+            ..Summary::default()
+        };
+        for u in &self.units {
+            if u.passes(self.strict) {
+                s.passed += 1;
+            } else {
+                s.failed += 1;
+            }
+            for f in &u.findings {
+                match f.severity {
+                    Severity::Error => s.errors += 1,
+                    Severity::Warning => s.warnings += 1,
+                    Severity::Info => s.infos += 1,
+                }
+            }
+        }
+        s
+    }
+
+    /// Whether every unit passes.
+    pub fn passes(&self) -> bool {
+        self.units.iter().all(|u| u.passes(self.strict))
+    }
+}
+
+/// Output formats every reporting command offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style text for people.
+    Human,
+    /// Versioned JSON.
+    Json,
+    /// JUnit XML.
+    Junit,
+    /// Markdown (for pull-request comments and CI summaries).
+    Markdown,
+}
+
+/// Renders a report.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Human => render_human(report),
+        Format::Json => render_json(report),
+        Format::Junit => render_junit(report),
+        Format::Markdown => render_markdown(report),
+    }
+}

@@ -1,0 +1,54 @@
+//! Helpers shared by the test modules.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.xml` document directly in `corpus/`, sorted.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("corpus"))
+        .expect("corpus/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The file name of a path.
+pub fn name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// `expect: RULE [PATH]` comments in a corpus document (read as lossy UTF-8 or UTF-16).
+pub fn expectations(bytes: &[u8]) -> Vec<(String, Option<String>)> {
+    let text = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let le = bytes[0] == 0xFF;
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("<!-- expect: "))
+        .filter_map(|l| l.strip_suffix(" -->"))
+        .map(|l| {
+            let mut parts = l.splitn(2, ' ');
+            let rule = parts.next().unwrap().to_owned();
+            (rule, parts.next().map(str::to_owned))
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! Integration tests, one binary with a module per area.
+
+mod bad_input;
+mod common;
+mod corpus;
+mod roundtrip;
+mod rules_catalogue;
+mod snapshots;
