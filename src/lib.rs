@@ -14,3 +14,4 @@ pub use parse::{parse, parse_with, ParseError, Parsed};
 pub mod report;
 pub mod roundtrip;
 pub mod rules;
+pub mod strategy;

@@ -184,9 +184,23 @@ fn push_text(content: &mut Vec<AnyNode>, s: &str) {
 }
 
 fn leaf(e: &Element, path: &str) -> Leaf {
+    let has_elements = e.elements().next().is_some();
+    // Beside child elements, whitespace-only text is indentation, as in `Any`.
+    let text = if has_elements {
+        e.children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) if !t.value.trim().is_empty() => Some(t.value.as_str()),
+                Node::CData(c) if !c.value.trim().is_empty() => Some(c.value.as_str()),
+                _ => None,
+            })
+            .collect()
+    } else {
+        e.text()
+    };
     Leaf {
         meta: meta(e, path),
-        text: e.text(),
+        text,
         children: children(e, path).map(|(c, p)| any(c, &p)).collect(),
     }
 }

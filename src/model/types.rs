@@ -101,7 +101,8 @@ pub struct Any {
 }
 
 /// A text-only element: its text as an XML processor reports it (exact, whitespace kept).
-/// Child elements, which a text-only element should not have, are kept in `children`.
+/// Child elements, which a text-only element should not have, are kept in `children`; beside
+/// them, whitespace-only text runs are indentation and are not part of `text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Leaf {
     /// Namespace, attributes, location.

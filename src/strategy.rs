@@ -1,0 +1,587 @@
+//! Public proptest strategies for Autodiscover documents.
+//!
+//! Everything the document strategies produce validates with zero `error` findings, so a
+//! server or client author can use them as "any valid input". [`any_model`] is the exception:
+//! it decorates valid documents with arbitrary text, attributes and unknown elements, for
+//! round-trip and robustness properties.
+//!
+//! ```
+//! use proptest::prelude::*;
+//! use poxspec::strategy;
+//!
+//! proptest! {
+//!     #![proptest_config(ProptestConfig::with_cases(16))]
+//!     #[test]
+//!     fn my_client_reads_every_valid_response(doc in strategy::response()) {
+//!         let xml = poxspec::model::to_canonical(&doc);
+//!         // Feed `xml` to the code under test here; poxspec itself must read it back.
+//!         prop_assert!(poxspec::parse(xml.as_bytes()).is_ok());
+//!     }
+//! }
+//! ```
+
+use crate::model::fields::*;
+use crate::model::ns::*;
+use crate::model::*;
+use proptest::prelude::*;
+use proptest::sample::select;
+
+/// The mail protocols a client configures by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    /// POP3.
+    Pop3,
+    /// IMAP.
+    Imap,
+    /// SMTP.
+    Smtp,
+}
+
+impl MailKind {
+    /// The `Type` text.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            MailKind::Pop3 => "POP3",
+            MailKind::Imap => "IMAP",
+            MailKind::Smtp => "SMTP",
+        }
+    }
+}
+
+/// `on` or `off`.
+pub fn on_off() -> BoxedStrategy<&'static str> {
+    select(vec!["on", "off"]).boxed()
+}
+
+/// A lower-case DNS domain such as `contoso.example`.
+pub fn domain() -> BoxedStrategy<String> {
+    (
+        "[a-z][a-z0-9]{1,10}",
+        select(vec!["com", "example", "net", "org", "co.uk"]),
+    )
+        .prop_map(|(a, b)| format!("{a}.{b}"))
+        .boxed()
+}
+
+/// A well-formed e-mail address.
+pub fn email_address() -> BoxedStrategy<String> {
+    ("[a-z][a-z0-9._-]{0,12}[a-z0-9]", domain())
+        .prop_map(|(l, d)| format!("{l}@{d}"))
+        .boxed()
+}
+
+fn field(f: ProtocolField, text: &str) -> ProtocolItem {
+    ProtocolItem::Field(f, Leaf::new(RESPONSE_OUTLOOK, text))
+}
+
+fn switch(s: SwitchField, text: &str) -> ProtocolItem {
+    ProtocolItem::Switch(s, Flag::new(RESPONSE_OUTLOOK, text))
+}
+
+fn protocol(items: Vec<ProtocolItem>) -> Protocol {
+    Protocol {
+        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+        items,
+    }
+}
+
+/// A coherent POP3, IMAP or SMTP `Protocol`: port and security agree (implicit TLS on
+/// 995/993/465, STARTTLS via `Encryption` TLS elsewhere), `SPA` is always stated.
+pub fn mail_protocol(kind: MailKind) -> BoxedStrategy<Protocol> {
+    let ports: Vec<(u16, bool)> = match kind {
+        MailKind::Pop3 => vec![(995, true), (110, false)],
+        MailKind::Imap => vec![(993, true), (143, false)],
+        MailKind::Smtp => vec![(465, true), (587, false), (25, false)],
+    };
+    (
+        "[a-z]{2,8}",
+        domain(),
+        select(ports),
+        any::<bool>(),
+        on_off(),
+        proptest::option::of(on_off()),
+        proptest::option::of(email_address()),
+        proptest::option::of(0u32..=168),
+        any::<bool>(),
+    )
+        .prop_map(
+            move |(
+                host,
+                dom,
+                (port, implicit),
+                explicit_enc,
+                spa,
+                domain_req,
+                login,
+                ttl,
+                auth,
+            )| {
+                let mut items = vec![
+                    field(ProtocolField::Type, kind.type_name()),
+                    field(ProtocolField::Server, &format!("{host}.{dom}")),
+                    field(ProtocolField::Port, &port.to_string()),
+                ];
+                if let Some(l) = login {
+                    items.push(field(ProtocolField::LoginName, &l));
+                }
+                if let Some(d) = domain_req {
+                    items.push(switch(SwitchField::DomainRequired, d));
+                }
+                items.push(switch(SwitchField::SPA, spa));
+                if implicit {
+                    items.push(switch(SwitchField::SSL, "on"));
+                    if explicit_enc {
+                        items.push(field(ProtocolField::Encryption, "SSL"));
+                    }
+                } else {
+                    items.push(field(ProtocolField::Encryption, "TLS"));
+                }
+                if auth {
+                    items.push(switch(SwitchField::AuthRequired, "on"));
+                }
+                if kind == MailKind::Smtp {
+                    items.push(switch(SwitchField::SMTPLast, "off"));
+                }
+                if let Some(t) = ttl {
+                    items.push(field(ProtocolField::TTL, &t.to_string()));
+                }
+                protocol(items)
+            },
+        )
+        .boxed()
+}
+
+/// An Exchange `Protocol`: EXCH, EXPR or WEB, in the shapes Exchange writes.
+pub fn exchange_protocol() -> BoxedStrategy<Protocol> {
+    (select(vec!["EXCH", "EXPR", "WEB"]), domain(), "[0-9A-F]{8}")
+        .prop_map(|(kind, dom, version)| {
+            let ews = format!("https://mail.{dom}/EWS/Exchange.asmx");
+            match kind {
+                "EXCH" => protocol(vec![
+                    field(ProtocolField::Type, "EXCH"),
+                    field(ProtocolField::Server, &format!("mbx01.{dom}")),
+                    field(ProtocolField::ServerVersion, &version),
+                    field(ProtocolField::Port, "0"),
+                    field(ProtocolField::ASUrl, &ews),
+                    field(ProtocolField::EwsUrl, &ews),
+                    field(ProtocolField::OABUrl, &format!("https://mail.{dom}/OAB/")),
+                ]),
+                "EXPR" => protocol(vec![
+                    field(ProtocolField::Type, "EXPR"),
+                    field(ProtocolField::Server, &format!("mail.{dom}")),
+                    field(ProtocolField::ASUrl, &ews),
+                    switch(SwitchField::SSL, "on"),
+                    field(ProtocolField::AuthPackage, "Ntlm"),
+                ]),
+                _ => protocol(vec![
+                    field(ProtocolField::Type, "WEB"),
+                    ProtocolItem::External(Endpoints {
+                        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+                        items: vec![EndpointItem::OwaUrl(Leaf {
+                            meta: Meta {
+                                attrs: vec![Attr {
+                                    ns: None,
+                                    name: "AuthenticationMethod".into(),
+                                    value: "Fba".into(),
+                                }],
+                                ..Meta::in_ns(RESPONSE_OUTLOOK)
+                            },
+                            text: format!("https://mail.{dom}/owa/"),
+                            children: vec![],
+                        })],
+                    }),
+                ]),
+            }
+        })
+        .boxed()
+}
+
+fn outlook_response(items: Vec<ResponseItem>) -> Document {
+    Document::Response(Response {
+        root: Meta::in_ns(RESPONSE_ROOT),
+        items: vec![ResponseRootItem::Response(ResponseBody {
+            meta: Meta::in_ns(RESPONSE_OUTLOOK),
+            items,
+        })],
+    })
+}
+
+fn account(fields: Vec<(AccountField, String)>, protocols: Vec<Protocol>) -> Account {
+    let mut items: Vec<AccountItem> = fields
+        .into_iter()
+        .map(|(f, t)| AccountItem::Field(f, Leaf::new(RESPONSE_OUTLOOK, &t)))
+        .collect();
+    items.extend(protocols.into_iter().map(AccountItem::Protocol));
+    Account {
+        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+        items,
+    }
+}
+
+fn user(display: &str, address: &str) -> ResponseItem {
+    ResponseItem::User(Group {
+        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+        entries: vec![
+            Entry::Field(UserField::DisplayName, Leaf::new(RESPONSE_OUTLOOK, display)),
+            Entry::Field(
+                UserField::AutoDiscoverSMTPAddress,
+                Leaf::new(RESPONSE_OUTLOOK, address),
+            ),
+        ],
+    })
+}
+
+/// A settings response: `User`, and an `Account` with one to three mail protocols of distinct
+/// types and up to three Exchange protocols of distinct types.
+pub fn settings_response() -> BoxedStrategy<Document> {
+    (
+        "[A-Z][a-z]{1,8} [A-Z][a-z]{1,10}",
+        email_address(),
+        proptest::sample::subsequence(vec![MailKind::Imap, MailKind::Pop3, MailKind::Smtp], 1..=3),
+        proptest::collection::vec(exchange_protocol(), 0..=3),
+    )
+        .prop_flat_map(|(name, addr, kinds, exch)| {
+            let mails: Vec<BoxedStrategy<Protocol>> =
+                kinds.into_iter().map(mail_protocol).collect();
+            (Just(name), Just(addr), mails, Just(exch))
+        })
+        .prop_map(|(name, addr, mails, exch)| {
+            let mut protocols = mails;
+            for p in exch {
+                if !protocols.iter().any(|q| q.kind() == p.kind()) {
+                    protocols.push(p);
+                }
+            }
+            outlook_response(vec![
+                user(&name, &addr),
+                ResponseItem::Account(account(
+                    vec![
+                        (AccountField::AccountType, "email".into()),
+                        (AccountField::Action, "settings".into()),
+                    ],
+                    protocols,
+                )),
+            ])
+        })
+        .boxed()
+}
+
+/// A `redirectAddr` response.
+pub fn redirect_addr_response() -> BoxedStrategy<Document> {
+    email_address()
+        .prop_map(|a| {
+            outlook_response(vec![ResponseItem::Account(account(
+                vec![
+                    (AccountField::Action, "redirectAddr".into()),
+                    (AccountField::RedirectAddr, a),
+                ],
+                vec![],
+            ))])
+        })
+        .boxed()
+}
+
+/// A `redirectUrl` response to an https URL.
+pub fn redirect_url_response() -> BoxedStrategy<Document> {
+    domain()
+        .prop_map(|d| {
+            outlook_response(vec![ResponseItem::Account(account(
+                vec![
+                    (AccountField::AccountType, "email".into()),
+                    (AccountField::Action, "redirectUrl".into()),
+                    (
+                        AccountField::RedirectUrl,
+                        format!("https://autodiscover.{d}/autodiscover/autodiscover.xml"),
+                    ),
+                ],
+                vec![],
+            ))])
+        })
+        .boxed()
+}
+
+/// An error response with a documented code, `Time` and `Id`, under `Response` in either the
+/// Outlook or the root namespace.
+pub fn error_response() -> BoxedStrategy<Document> {
+    (
+        select(vec![500u16, 501, 600, 601, 602, 603]),
+        0u32..24,
+        0u32..60,
+        0u32..60,
+        0u32..10_000_000,
+        any::<u32>(),
+        any::<bool>(),
+        "[A-Z][a-z ]{3,30}",
+    )
+        .prop_map(|(code, h, m, s, frac, id, outlook_ns, message)| {
+            let ns = if outlook_ns {
+                RESPONSE_OUTLOOK
+            } else {
+                RESPONSE_ROOT
+            };
+            let error = Group {
+                meta: Meta {
+                    attrs: vec![
+                        Attr {
+                            ns: None,
+                            name: "Time".into(),
+                            value: format!("{h:02}:{m:02}:{s:02}.{frac:07}"),
+                        },
+                        Attr {
+                            ns: None,
+                            name: "Id".into(),
+                            value: id.to_string(),
+                        },
+                    ],
+                    ..Meta::in_ns(ns)
+                },
+                entries: vec![
+                    Entry::Field(ErrorField::ErrorCode, Leaf::new(ns, &code.to_string())),
+                    Entry::Field(ErrorField::Message, Leaf::new(ns, message.trim())),
+                    Entry::Field(ErrorField::DebugData, Leaf::new(ns, "")),
+                ],
+            };
+            Document::Response(Response {
+                root: Meta::in_ns(RESPONSE_ROOT),
+                items: vec![ResponseRootItem::Response(ResponseBody {
+                    meta: Meta::in_ns(ns),
+                    items: vec![ResponseItem::Error(error)],
+                })],
+            })
+        })
+        .boxed()
+}
+
+/// A mobilesync settings response.
+pub fn mobilesync_response() -> BoxedStrategy<Document> {
+    (email_address(), domain())
+        .prop_map(|(addr, dom)| {
+            let m = RESPONSE_MOBILESYNC;
+            let url = format!("https://mail.{dom}/Microsoft-Server-ActiveSync");
+            let server = Group {
+                meta: Meta::in_ns(m),
+                entries: vec![
+                    Entry::Field(MobileServerField::Type, Leaf::new(m, "MobileSync")),
+                    Entry::Field(MobileServerField::Url, Leaf::new(m, &url)),
+                    Entry::Field(MobileServerField::Name, Leaf::new(m, &url)),
+                ],
+            };
+            Document::Response(Response {
+                root: Meta::in_ns(RESPONSE_ROOT),
+                items: vec![ResponseRootItem::Response(ResponseBody {
+                    meta: Meta::in_ns(m),
+                    items: vec![
+                        ResponseItem::Culture(Leaf::new(m, "en:us")),
+                        ResponseItem::User(Group {
+                            meta: Meta::in_ns(m),
+                            entries: vec![Entry::Field(
+                                UserField::EMailAddress,
+                                Leaf::new(m, &addr),
+                            )],
+                        }),
+                        ResponseItem::Action(MobileAction {
+                            meta: Meta::in_ns(m),
+                            items: vec![MobileActionItem::Settings(MobileSettings {
+                                meta: Meta::in_ns(m),
+                                items: vec![MobileSettingsItem::Server(server)],
+                            })],
+                        }),
+                    ],
+                })],
+            })
+        })
+        .boxed()
+}
+
+/// Any valid response: settings, redirects, errors, mobilesync.
+pub fn response() -> BoxedStrategy<Document> {
+    prop_oneof![
+        4 => settings_response(),
+        1 => redirect_addr_response(),
+        1 => redirect_url_response(),
+        2 => error_response(),
+        1 => mobilesync_response(),
+    ]
+    .boxed()
+}
+
+/// A valid request, Outlook or mobilesync, by address or (Outlook) by legacy DN.
+pub fn request() -> BoxedStrategy<Document> {
+    (any::<bool>(), any::<bool>(), email_address(), "[a-z]{1,12}")
+        .prop_map(|(mobile, by_dn, addr, cn)| {
+            let (ns, schema) = if mobile {
+                (REQUEST_MOBILESYNC, RESPONSE_MOBILESYNC)
+            } else {
+                (REQUEST_OUTLOOK, RESPONSE_OUTLOOK)
+            };
+            let id = if by_dn && !mobile {
+                Entry::Field(
+                    RequestField::LegacyDN,
+                    Leaf::new(
+                        ns,
+                        &format!(
+                            "/o=Contoso/ou=Exchange Administrative Group/cn=Recipients/cn={cn}"
+                        ),
+                    ),
+                )
+            } else {
+                Entry::Field(RequestField::EMailAddress, Leaf::new(ns, &addr))
+            };
+            Document::Request(Request {
+                root: Meta::in_ns(ns),
+                items: vec![RequestRootItem::Request(Group {
+                    meta: Meta::in_ns(ns),
+                    entries: vec![
+                        id,
+                        Entry::Field(
+                            RequestField::AcceptableResponseSchema,
+                            Leaf::new(ns, schema),
+                        ),
+                    ],
+                })],
+            })
+        })
+        .boxed()
+}
+
+/// Any valid request or response.
+pub fn document() -> BoxedStrategy<Document> {
+    prop_oneof![1 => request(), 3 => response()].boxed()
+}
+
+/// Arbitrary text of XML characters, markup characters, CR, TAB and non-ASCII included.
+pub fn xml_text() -> BoxedStrategy<String> {
+    "[a-zA-Z0-9 <>&\"'\t\r\n.:/@é€\u{1F600}-]{0,16}".boxed()
+}
+
+fn ext_attrs() -> BoxedStrategy<Vec<Attr>> {
+    proptest::collection::vec(
+        (
+            0u8..4,
+            proptest::option::of(Just("urn:poxspec:attr")),
+            xml_text(),
+        ),
+        0..3,
+    )
+    .prop_map(|v| {
+        let mut out: Vec<Attr> = Vec::new();
+        for (n, ns, value) in v {
+            let name = format!("a{n}");
+            if !out.iter().any(|a| a.name == name && a.ns.as_deref() == ns) {
+                out.push(Attr {
+                    ns: ns.map(str::to_owned),
+                    name,
+                    value,
+                });
+            }
+        }
+        out
+    })
+    .boxed()
+}
+
+/// An unknown element (named `Ext...`, so that it never collides with a documented name), with
+/// attributes and normalized content, nested up to three levels.
+pub fn unknown_element() -> BoxedStrategy<Any> {
+    let ns = select(vec![Some(RESPONSE_OUTLOOK), Some("urn:poxspec:ext"), None]);
+    let leaf = ("Ext[A-Za-z0-9]{0,5}", ns.clone(), ext_attrs(), xml_text()).prop_map(
+        |(name, ns, attrs, text)| Any {
+            name,
+            meta: Meta {
+                ns: ns.map(str::to_owned),
+                attrs,
+                loc: Loc::default(),
+            },
+            content: if text.is_empty() {
+                vec![]
+            } else {
+                vec![AnyNode::Text(text)]
+            },
+        },
+    );
+    leaf.prop_recursive(3, 12, 3, move |inner| {
+        (
+            "Ext[A-Za-z0-9]{0,5}",
+            ns.clone(),
+            ext_attrs(),
+            proptest::collection::vec((inner, proptest::option::of("[a-z]{1,4}")), 1..3),
+        )
+            .prop_map(|(name, ns, attrs, kids)| {
+                let mut content = Vec::new();
+                for (k, t) in kids {
+                    content.push(AnyNode::Element(k));
+                    // Text beside elements must not be blank, or it is indentation.
+                    if let Some(t) = t {
+                        content.push(AnyNode::Text(t));
+                    }
+                }
+                Any {
+                    name,
+                    meta: Meta {
+                        ns: ns.map(str::to_owned),
+                        attrs,
+                        loc: Loc::default(),
+                    },
+                    content,
+                }
+            })
+    })
+    .boxed()
+}
+
+/// A valid document decorated for round-trip properties: arbitrary text in some values,
+/// extra attributes, and unknown elements inserted into `Account` and `Protocol`.
+pub fn any_model() -> BoxedStrategy<Document> {
+    (
+        document(),
+        proptest::collection::vec(unknown_element(), 0..3),
+        proptest::collection::vec(xml_text(), 0..4),
+        ext_attrs(),
+    )
+        .prop_map(|(mut doc, extras, texts, attrs)| {
+            if let Document::Response(r) = &mut doc {
+                for item in &mut r.items {
+                    let ResponseRootItem::Response(b) = item else {
+                        continue;
+                    };
+                    for it in &mut b.items {
+                        if let ResponseItem::Account(a) = it {
+                            let mut texts = texts.iter();
+                            for ai in &mut a.items {
+                                if let AccountItem::Protocol(p) = ai {
+                                    p.meta.attrs = attrs.clone();
+                                    for pi in &mut p.items {
+                                        match pi {
+                                            ProtocolItem::Switch(_, f) => {
+                                                if let Some(t) = texts.next() {
+                                                    *f = Flag::new(RESPONSE_OUTLOOK, t);
+                                                }
+                                            }
+                                            ProtocolItem::Field(
+                                                ProtocolField::LoginName | ProtocolField::Server,
+                                                l,
+                                            ) => {
+                                                if let Some(t) = texts.next() {
+                                                    l.text = t.clone();
+                                                }
+                                            }
+                                            _ => {}
+                                        }
+                                    }
+                                    p.items
+                                        .extend(extras.iter().cloned().map(ProtocolItem::Unknown));
+                                }
+                            }
+                            a.items
+                                .extend(extras.iter().cloned().map(AccountItem::Unknown));
+                        }
+                    }
+                }
+            } else if let Document::Request(r) = &mut doc {
+                r.items
+                    .extend(extras.into_iter().map(RequestRootItem::Unknown));
+            }
+            doc
+        })
+        .boxed()
+}
