@@ -6,18 +6,19 @@
 //! round-trip and robustness properties.
 //!
 //! ```
-//! use proptest::prelude::*;
+//! use proptest::test_runner::{Config, TestRunner};
 //! use poxspec::strategy;
 //!
-//! proptest! {
-//!     #![proptest_config(ProptestConfig::with_cases(16))]
-//!     #[test]
-//!     fn my_client_reads_every_valid_response(doc in strategy::response()) {
+//! // In a suite: `proptest! { #[test] fn t(doc in strategy::response()) { ... } }`.
+//! let mut runner = TestRunner::new(Config::with_cases(16));
+//! runner
+//!     .run(&strategy::response(), |doc| {
 //!         let xml = poxspec::model::to_canonical(&doc);
 //!         // Feed `xml` to the code under test here; poxspec itself must read it back.
-//!         prop_assert!(poxspec::parse(xml.as_bytes()).is_ok());
-//!     }
-//! }
+//!         assert!(poxspec::parse(xml.as_bytes()).is_ok());
+//!         Ok(())
+//!     })
+//!     .unwrap();
 //! ```
 
 use crate::model::fields::*;
