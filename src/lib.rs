@@ -8,6 +8,7 @@
 
 pub mod model;
 mod parse;
+pub mod policy;
 pub mod xml;
 
 pub use parse::{parse, parse_with, ParseError, Parsed};

@@ -586,3 +586,56 @@ pub fn any_model() -> BoxedStrategy<Document> {
         })
         .boxed()
 }
+
+/// An organisation: the transport setting, with the tenant gates unknown or set.
+pub fn organization() -> BoxedStrategy<crate::policy::Organization> {
+    (
+        any::<bool>(),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<bool>()),
+    )
+        .prop_map(|(d, sd, basic)| crate::policy::Organization {
+            smtp_client_authentication_disabled: d,
+            security_defaults_enabled: sd,
+            allow_basic_auth_smtp: basic,
+        })
+        .boxed()
+}
+
+/// A population of up to `max` mailboxes with unique identities and every combination of
+/// settings; with `with_org`, the organisation is part of it (as in the TOML fixture).
+pub fn policy_population(max: usize, with_org: bool) -> BoxedStrategy<crate::policy::Population> {
+    let mailbox = (
+        "[a-z][a-z0-9.-]{0,10}",
+        any::<bool>(),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<bool>()),
+    );
+    (
+        proptest::collection::vec(mailbox, 1..=max.max(1)),
+        proptest::option::of(organization()),
+    )
+        .prop_map(move |(v, org)| crate::policy::Population {
+            organization: if with_org {
+                org.or(Some(crate::policy::Organization::new(true)))
+            } else {
+                None
+            },
+            mailboxes: v
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, addr, d, pop, imap))| {
+                    let identity = format!("{name}{i}");
+                    crate::policy::Mailbox {
+                        address: addr.then(|| format!("{identity}@contoso.example")),
+                        identity,
+                        smtp_client_authentication_disabled: d,
+                        pop_enabled: pop,
+                        imap_enabled: imap,
+                    }
+                })
+                .collect(),
+        })
+        .boxed()
+}

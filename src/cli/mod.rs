@@ -5,6 +5,7 @@ use poxspec::report::Format;
 use std::path::PathBuf;
 
 mod docs;
+mod policy;
 mod validate;
 
 /// Exit code: success (no failures).
@@ -52,12 +53,41 @@ enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        policy: policy::PolicyArgs,
     },
+    /// SMTP AUTH policy states: resolution and audits of admin exports.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print the rule catalogue.
     Rules {
         /// Output format (human, json or markdown).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Resolve every mailbox's effective SMTP AUTH state and what decided it.
+    Resolve {
+        /// A TOML fixture, ConvertTo-Json, Export-Csv or Format-List export, or an identity list.
+        file: PathBuf,
+        #[command(flatten)]
+        source: policy::Source,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = policy::PolicyFormat::Human)]
+        format: policy::PolicyFormat,
+    },
+    /// Answer the three documented audit questions: disabled, enabled, following the organisation.
+    Audit {
+        /// The export.
+        file: PathBuf,
+        #[command(flatten)]
+        source: policy::Source,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -84,7 +114,16 @@ pub fn run() -> i32 {
             paths,
             format,
             strict,
-        } => validate::validate(&paths, format, strict),
+            policy,
+        } => validate::validate(&paths, format, strict, &policy),
+        Command::Policy(PolicyCommand::Resolve {
+            file,
+            source,
+            format,
+        }) => policy::resolve(&file, &source, format),
+        Command::Policy(PolicyCommand::Audit { file, source, json }) => {
+            policy::audit(&file, &source, json)
+        }
         Command::Rules { format } => validate::rules(format),
     }
 }

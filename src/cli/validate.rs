@@ -60,7 +60,12 @@ pub(super) fn unit_for(
     u
 }
 
-pub(super) fn validate(paths: &[PathBuf], format: Format, strict: bool) -> i32 {
+pub(super) fn validate(
+    paths: &[PathBuf],
+    format: Format,
+    strict: bool,
+    policy: &super::policy::PolicyArgs,
+) -> i32 {
     let files = match expand(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -72,12 +77,23 @@ pub(super) fn validate(paths: &[PathBuf], format: Format, strict: bool) -> i32 {
         eprintln!("no .xml files found in the paths given");
         return EXIT_USAGE;
     }
+    let policy = match policy.load() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_USAGE;
+        }
+    };
     let mut units = Vec::new();
     let mut io_error = false;
     for f in &files {
         let name = f.display().to_string();
         match read_input(f) {
-            Ok(bytes) => units.push(unit_for(&name, &bytes, |_, _| {})),
+            Ok(bytes) => units.push(unit_for(&name, &bytes, |parsed, outcome| {
+                if let Some(p) = &policy {
+                    outcome.merge(p.check(parsed));
+                }
+            })),
             Err(e) => {
                 eprintln!("{e}");
                 io_error = true;

@@ -326,4 +326,24 @@ rules! {
         "Request carries both EMailAddress and LegacyDN (the server uses LegacyDN)",
         "MS-OXDSCLI 3.2.5",
         "Documented behaviour: with both, the server MUST use LegacyDN. Reported so that a client author knows which one decides." };
+    SEM_USEPOPAUTH_NO_POP3 = { "POX-SEM-001", Semantics, Warning, Document, ["UsePOPAuth"],
+        "UsePOPAuth on only where the Account has a POP3 protocol",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/usepopauth-pox; derived",
+        "Derived from the documented semantics, not quoted: UsePOPAuth on tells the client to reuse the POP3 account's credentials for SMTP; without a POP3 protocol in the same Account there are none to reuse." };
+    SEM_SMTPLAST_NO_DOWNLOAD = { "POX-SEM-002", Semantics, Warning, Document, ["SMTPLast"],
+        "SMTPLast on only where the Account has a POP3 or IMAP protocol to download from",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/smtplast-pox; derived",
+        "Derived from the documented semantics, not quoted: SMTPLast on means the server requires mail to be downloaded before sending (POP-before-SMTP); with no POP3 or IMAP protocol the client cannot satisfy it." };
+    POL_AUTH_DISABLED = { "POX-POL-001", Policy, Error, Policy, ["Protocol", "AuthRequired"],
+        "No authenticated SMTP advertised to a mailbox whose SMTP AUTH is effectively disabled",
+        "Exchange Online: Set-CASMailbox / Set-TransportConfig -SmtpClientAuthenticationDisabled; derived",
+        "Derived from the documented semantics, not quoted: the mailbox's effective SmtpClientAuthenticationDisabled (mailbox setting, else the organisation, after tenant gates) is true, yet an SMTP protocol with AuthRequired on (explicitly or by default) is advertised; the client will be refused at send time." };
+    POL_NO_SMTP = { "POX-POL-002", Policy, Warning, Policy, ["Protocol"],
+        "POP3/IMAP advertised with a usable SMTP protocol when the mailbox may use SMTP AUTH",
+        "Exchange Online: authenticated SMTP submission; derived",
+        "Derived from the documented semantics, not quoted: POP3 and IMAP clients can only send through authenticated SMTP; with SMTP AUTH enabled for the mailbox but no SMTP protocol (with a Server) advertised, the client is set up to receive only." };
+    POL_PROTOCOL_DISABLED = { "POX-POL-003", Policy, Error, Policy, ["Protocol", "Type"],
+        "No POP3/IMAP advertised for a mailbox whose export says that protocol is disabled",
+        "Exchange Online: Set-CASMailbox -PopEnabled / -ImapEnabled; derived",
+        "Derived from the documented semantics, not quoted: PopEnabled or ImapEnabled false means the server refuses that protocol for the mailbox, so advertising it sets the client up to fail. No source links these switches to SMTP AUTH; only the protocol itself is checked." };
 }

@@ -5,6 +5,7 @@ pub mod catalogue;
 mod ctx;
 mod describe;
 mod finding;
+mod policy;
 pub mod protocol;
 mod request;
 mod response;
@@ -14,6 +15,7 @@ pub mod values;
 pub use catalogue::{Area, Rule, Scope, Severity, ALL};
 pub use describe::{catalogue_human, catalogue_json, catalogue_markdown};
 pub use finding::{Finding, Outcome};
+pub use policy::check_policy;
 
 use crate::model::ns::{classify, NsClass};
 use crate::model::{Document, Loc};
@@ -111,6 +113,7 @@ pub fn validate(parsed: &Parsed) -> Outcome {
         );
     }
     lookalikes(&mut ctx, &parsed.tree.root, None, "");
+    policy::semantics(&mut ctx, &parsed.model);
     match &parsed.model {
         Document::Request(r) => request::check(&mut ctx, r),
         Document::Response(r) => response::check(&mut ctx, r),

@@ -52,3 +52,27 @@ pub fn expectations(bytes: &[u8]) -> Vec<(String, Option<String>)> {
         })
         .collect()
 }
+
+/// Proptest configuration: `default` cases (or `POXSPEC_PROPTEST_CASES`), a fixed seed so CI
+/// runs are reproducible (`POXSPEC_PROPTEST_SEED=N` picks another, `random` a fresh one).
+pub fn proptest_config(default: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let cases = std::env::var("POXSPEC_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    let rng_seed = match std::env::var("POXSPEC_PROPTEST_SEED").ok().as_deref() {
+        Some("random") => RngSeed::Random,
+        Some(n) => RngSeed::Fixed(
+            n.parse()
+                .expect("POXSPEC_PROPTEST_SEED is a number or random"),
+        ),
+        None => RngSeed::Fixed(0x706f_7873_7065_63),
+    };
+    Config {
+        cases,
+        rng_seed,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}

@@ -1,0 +1,134 @@
+//! Writers for the formats the importers read, so that export → import is the identity.
+
+use super::import::PROPERTY;
+use super::state::{Mailbox, Population};
+use std::fmt::Write;
+
+fn ps(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "True",
+        Some(false) => "False",
+        None => "",
+    }
+}
+
+fn csv_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// `Export-Csv` style: a `#TYPE` line, a quoted header, quoted values, CRLF line ends.
+pub fn to_csv(p: &Population) -> String {
+    let mut out = String::from("#TYPE Microsoft.Exchange.Data.Directory.Management.CASMailbox\r\n");
+    let _ = write!(
+        out,
+        "\"Identity\",\"PrimarySmtpAddress\",\"{PROPERTY}\",\"PopEnabled\",\"ImapEnabled\"\r\n"
+    );
+    for m in &p.mailboxes {
+        let _ = write!(
+            out,
+            "{},{},{},{},{}\r\n",
+            csv_quote(&m.identity),
+            csv_quote(m.address.as_deref().unwrap_or("")),
+            csv_quote(ps(m.smtp_client_authentication_disabled)),
+            csv_quote(ps(m.pop_enabled)),
+            csv_quote(ps(m.imap_enabled))
+        );
+    }
+    out
+}
+
+fn json_mailbox(m: &Mailbox) -> serde_json::Value {
+    let mut o = serde_json::Map::new();
+    o.insert("Identity".into(), m.identity.clone().into());
+    if let Some(a) = &m.address {
+        o.insert("PrimarySmtpAddress".into(), a.clone().into());
+    }
+    o.insert(
+        PROPERTY.into(),
+        m.smtp_client_authentication_disabled.into(),
+    );
+    if m.pop_enabled.is_some() {
+        o.insert("PopEnabled".into(), m.pop_enabled.into());
+    }
+    if m.imap_enabled.is_some() {
+        o.insert("ImapEnabled".into(), m.imap_enabled.into());
+    }
+    serde_json::Value::Object(o)
+}
+
+/// `ConvertTo-Json` style: an array of objects (a single object for one mailbox, as
+/// PowerShell writes it).
+pub fn to_json(p: &Population) -> String {
+    let v = if p.mailboxes.len() == 1 {
+        json_mailbox(&p.mailboxes[0])
+    } else {
+        serde_json::Value::Array(p.mailboxes.iter().map(json_mailbox).collect())
+    };
+    serde_json::to_string_pretty(&v).expect("JSON values serialize")
+}
+
+/// `Format-List` style: one block per mailbox, `Name : value` lines, blank lines between.
+pub fn to_format_list(p: &Population) -> String {
+    let mut out = String::new();
+    for m in &p.mailboxes {
+        let _ = writeln!(out, "\n{:<33}: {}", "Identity", m.identity);
+        if let Some(a) = &m.address {
+            let _ = writeln!(out, "{:<33}: {a}", "PrimarySmtpAddress");
+        }
+        let _ = writeln!(
+            out,
+            "{PROPERTY:<33}: {}",
+            ps(m.smtp_client_authentication_disabled)
+        );
+        if m.pop_enabled.is_some() {
+            let _ = writeln!(out, "{:<33}: {}", "PopEnabled", ps(m.pop_enabled));
+        }
+        if m.imap_enabled.is_some() {
+            let _ = writeln!(out, "{:<33}: {}", "ImapEnabled", ps(m.imap_enabled));
+        }
+    }
+    out
+}
+
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// The project's TOML fixture.
+pub fn to_toml(p: &Population) -> String {
+    let mut out = String::new();
+    if let Some(o) = &p.organization {
+        let _ = writeln!(
+            out,
+            "[organization]\nsmtp_client_authentication_disabled = {}",
+            o.smtp_client_authentication_disabled
+        );
+        if let Some(v) = o.security_defaults_enabled {
+            let _ = writeln!(out, "security_defaults_enabled = {v}");
+        }
+        if let Some(v) = o.allow_basic_auth_smtp {
+            let _ = writeln!(out, "allow_basic_auth_smtp = {v}");
+        }
+        out.push('\n');
+    }
+    let nullable = |v: Option<bool>| v.map_or("\"null\"".to_owned(), |b| b.to_string());
+    for m in &p.mailboxes {
+        let _ = writeln!(out, "[[mailbox]]\nidentity = {}", toml_str(&m.identity));
+        if let Some(a) = &m.address {
+            let _ = writeln!(out, "address = {}", toml_str(a));
+        }
+        let _ = writeln!(
+            out,
+            "smtp_client_authentication_disabled = {}",
+            nullable(m.smtp_client_authentication_disabled)
+        );
+        if let Some(v) = m.pop_enabled {
+            let _ = writeln!(out, "pop_enabled = {v}");
+        }
+        if let Some(v) = m.imap_enabled {
+            let _ = writeln!(out, "imap_enabled = {v}");
+        }
+        out.push('\n');
+    }
+    out
+}

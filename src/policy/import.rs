@@ -1,0 +1,736 @@
+//! Importers for what admins really have: the project's TOML fixture, `ConvertTo-Json`,
+//! `Export-Csv`, `Format-List` output, and a list of identities with the value being applied.
+
+use super::error::{ImportError, ImportErrorKind as K};
+use super::state::{Mailbox, Organization, Population};
+use crate::xml::line_col_of;
+use std::collections::HashMap;
+
+/// The property every export must carry.
+pub const PROPERTY: &str = "SmtpClientAuthenticationDisabled";
+
+/// Input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// From the file name, then the content.
+    Auto,
+    /// The project's TOML fixture.
+    Toml,
+    /// `Get-CASMailbox | ConvertTo-Json`.
+    Json,
+    /// `Get-CASMailbox | Export-Csv`.
+    Csv,
+    /// `Get-CASMailbox | Format-List`.
+    FormatList,
+    /// One identity per line, with `--set`.
+    Identities,
+}
+
+/// Imports `text` (the content of `file`). `set` is the value being applied to an identity
+/// list (`Some(None)` for `$null`); it is required for, and only used by, that format.
+pub fn import(
+    file: &str,
+    text: &str,
+    format: InputFormat,
+    set: Option<Option<bool>>,
+) -> Result<Population, ImportError> {
+    let err = |kind| ImportError::new(file, None, None, kind);
+    let format = match format {
+        InputFormat::Auto => {
+            detect(file, text, set.is_some()).ok_or_else(|| err(K::UnknownFormat))?
+        }
+        f => f,
+    };
+    if text.trim().is_empty() {
+        return Err(ImportError::new(file, Some(1), None, K::Empty));
+    }
+    let population = match format {
+        InputFormat::Toml => toml_fixture(file, text)?,
+        InputFormat::Json => json(file, text)?,
+        InputFormat::Csv => csv(file, text)?,
+        InputFormat::FormatList => format_list(file, text)?,
+        InputFormat::Identities => {
+            let value = set.ok_or_else(|| {
+                err(K::Syntax(
+                    "an identity list needs --set true|false|null, the value being applied".into(),
+                ))
+            })?;
+            identities(file, text, value)?
+        }
+        InputFormat::Auto => unreachable!("resolved above"),
+    };
+    if population.mailboxes.is_empty() {
+        return Err(err(K::Empty));
+    }
+    Ok(population)
+}
+
+/// Guesses the format from the file name, then from the content.
+pub fn detect(file: &str, text: &str, have_set: bool) -> Option<InputFormat> {
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with(".toml") {
+        return Some(InputFormat::Toml);
+    }
+    if lower.ends_with(".json") {
+        return Some(InputFormat::Json);
+    }
+    if lower.ends_with(".csv") {
+        return Some(InputFormat::Csv);
+    }
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let format_list_line = |l: &str| {
+        l.split_once(" : ")
+            .or_else(|| l.trim_end().strip_suffix(" :").map(|k| (k, "")))
+            .is_some_and(|(k, _)| {
+                !k.trim().is_empty() && k.trim().chars().all(|c| c.is_ascii_alphanumeric())
+            })
+    };
+    if t.starts_with('{') || t.starts_with('[') {
+        Some(InputFormat::Json)
+    } else if t.starts_with("#TYPE")
+        || t.starts_with('"')
+        || t.lines()
+            .next()
+            .is_some_and(|l| l.contains(PROPERTY) && l.contains(','))
+    {
+        Some(InputFormat::Csv)
+    } else if t.lines().next().is_some_and(format_list_line) {
+        Some(InputFormat::FormatList)
+    } else if have_set {
+        Some(InputFormat::Identities)
+    } else {
+        None
+    }
+}
+
+/// Collects mailboxes, refusing conflicting duplicates.
+struct Collector<'f> {
+    file: &'f str,
+    mailboxes: Vec<Mailbox>,
+    seen: HashMap<String, (usize, usize)>,
+}
+
+impl<'f> Collector<'f> {
+    fn new(file: &'f str) -> Self {
+        Collector {
+            file,
+            mailboxes: Vec::new(),
+            seen: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, m: Mailbox, line: usize) -> Result<(), ImportError> {
+        let key = m.identity.to_lowercase();
+        if let Some(&(index, first_line)) = self.seen.get(&key) {
+            if self.mailboxes[index] == m {
+                return Ok(());
+            }
+            return Err(ImportError::new(
+                self.file,
+                Some(line),
+                None,
+                K::Conflict {
+                    identity: m.identity,
+                    first_line,
+                },
+            ));
+        }
+        self.seen.insert(key, (self.mailboxes.len(), line));
+        self.mailboxes.push(m);
+        Ok(())
+    }
+
+    fn finish(self, organization: Option<Organization>) -> Population {
+        Population {
+            organization,
+            mailboxes: self.mailboxes,
+        }
+    }
+}
+
+/// PowerShell's text forms of a nullable boolean: `True`, `False`, empty for `$null`.
+fn ps_bool(field: &str, text: &str) -> Result<Option<bool>, K> {
+    match text.trim() {
+        "" => Ok(None),
+        t if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        t if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        t => Err(K::BadValue {
+            field: field.into(),
+            text: t.into(),
+            expected: "True, False or empty ($null)",
+        }),
+    }
+}
+
+fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Population, ImportError> {
+    let mut c = Collector::new(file);
+    for (i, line) in text.lines().enumerate() {
+        let id = line.trim().trim_start_matches('\u{feff}');
+        if id.is_empty() || id.starts_with('#') {
+            continue;
+        }
+        if id.contains(char::is_whitespace) || id.contains(',') {
+            return Err(ImportError::new(
+                file,
+                Some(i + 1),
+                Some(1),
+                K::BadValue {
+                    field: "identity".into(),
+                    text: id.into(),
+                    expected: "one identity per line",
+                },
+            ));
+        }
+        c.add(
+            Mailbox {
+                identity: id.to_owned(),
+                address: id.contains('@').then(|| id.to_owned()),
+                smtp_client_authentication_disabled: value,
+                pop_enabled: None,
+                imap_enabled: None,
+            },
+            i + 1,
+        )?;
+    }
+    Ok(c.finish(None))
+}
+
+fn format_list(file: &str, text: &str) -> Result<Population, ImportError> {
+    let mut c = Collector::new(file);
+    let mut block: Vec<(usize, String, String, usize)> = Vec::new();
+    let flush = |block: &mut Vec<(usize, String, String, usize)>,
+                 c: &mut Collector|
+     -> Result<(), ImportError> {
+        if block.is_empty() {
+            return Ok(());
+        }
+        let get = |k: &str| {
+            block
+                .iter()
+                .find(|(_, key, _, _)| key.eq_ignore_ascii_case(k))
+        };
+        let first_line = block[0].0;
+        let at = |e: &(usize, String, String, usize), kind| {
+            ImportError::new(file, Some(e.0), Some(e.3), kind)
+        };
+        let identity = get("Identity").or_else(|| get("Name")).map(|e| e.2.clone());
+        let Some(prop) = get(PROPERTY) else {
+            return Err(ImportError::new(
+                file,
+                Some(first_line),
+                None,
+                K::MissingField {
+                    field: PROPERTY.into(),
+                },
+            ));
+        };
+        let Some(identity) = identity else {
+            return Err(ImportError::new(
+                file,
+                Some(first_line),
+                None,
+                K::MissingField {
+                    field: "Identity".into(),
+                },
+            ));
+        };
+        let disabled = ps_bool(PROPERTY, &prop.2).map_err(|k| at(prop, k))?;
+        let flag = |name: &str| -> Result<Option<bool>, ImportError> {
+            match get(name) {
+                Some(e) => ps_bool(name, &e.2).map_err(|k| at(e, k)),
+                None => Ok(None),
+            }
+        };
+        let m = Mailbox {
+            identity,
+            address: get("PrimarySmtpAddress")
+                .map(|e| e.2.clone())
+                .filter(|a| !a.is_empty()),
+            smtp_client_authentication_disabled: disabled,
+            pop_enabled: flag("PopEnabled")?,
+            imap_enabled: flag("ImapEnabled")?,
+        };
+        c.add(m, first_line)?;
+        block.clear();
+        Ok(())
+    };
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_start_matches('\u{feff}');
+        if line.trim().is_empty() {
+            flush(&mut block, &mut c)?;
+            continue;
+        }
+        if line.starts_with(char::is_whitespace) {
+            // A wrapped value continues the previous property.
+            if let Some(last) = block.last_mut() {
+                last.2.push_str(line.trim());
+                continue;
+            }
+        }
+        let Some(colon) = line.find(':') else {
+            return Err(ImportError::new(
+                file,
+                Some(i + 1),
+                Some(1),
+                K::Syntax(format!(
+                    "expected \"Name : value\", found {:?}",
+                    line.trim()
+                )),
+            ));
+        };
+        let key = line[..colon].trim().to_owned();
+        let value_start =
+            colon + 1 + (line[colon + 1..].len() - line[colon + 1..].trim_start().len());
+        let column = line[..value_start].chars().count() + 1;
+        block.push((i + 1, key, line[colon + 1..].trim().to_owned(), column));
+    }
+    flush(&mut block, &mut c)?;
+    Ok(c.finish(None))
+}
+
+/// Byte offsets where each field of a CSV line starts.
+fn csv_field_starts(line: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut quoted = false;
+    for (i, ch) in line.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => starts.push(i + 1),
+            _ => {}
+        }
+    }
+    starts
+}
+
+fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
+    let body = text.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = body.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .flexible(false)
+        .from_reader(body.as_bytes());
+    let syntax = |e: ::csv::Error| {
+        let line = e.position().map(|p| p.line() as usize);
+        ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
+    };
+    let headers = reader.headers().map_err(syntax)?.clone();
+    let header_line = lines
+        .iter()
+        .position(|l| !l.starts_with('#'))
+        .map_or(1, |i| i + 1);
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let Some(prop) = col(PROPERTY) else {
+        return Err(ImportError::new(
+            file,
+            Some(header_line.max(1)),
+            None,
+            K::MissingField {
+                field: format!("column {PROPERTY}"),
+            },
+        ));
+    };
+    let id_col = col("Identity")
+        .or_else(|| col("Name"))
+        .or_else(|| col("PrimarySmtpAddress"))
+        .ok_or_else(|| {
+            ImportError::new(
+                file,
+                Some(header_line.max(1)),
+                None,
+                K::MissingField {
+                    field: "column Identity".into(),
+                },
+            )
+        })?;
+    let addr_col = col("PrimarySmtpAddress");
+    let (pop_col, imap_col) = (col("PopEnabled"), col("ImapEnabled"));
+    let mut c = Collector::new(file);
+    for record in reader.records() {
+        let record = record.map_err(syntax)?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let at = |field: usize, kind| {
+            let raw = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
+            let column = csv_field_starts(raw)
+                .get(field)
+                .map(|b| raw[..*b].chars().count() + 1);
+            ImportError::new(file, Some(line), column, kind)
+        };
+        let get = |i: usize| record.get(i).unwrap_or("");
+        let value = |i: Option<usize>, name: &str| -> Result<Option<bool>, ImportError> {
+            match i {
+                Some(i) => ps_bool(name, get(i)).map_err(|k| at(i, k)),
+                None => Ok(None),
+            }
+        };
+        let identity = get(id_col).trim().to_owned();
+        if identity.is_empty() {
+            return Err(at(
+                id_col,
+                K::BadValue {
+                    field: "Identity".into(),
+                    text: String::new(),
+                    expected: "a mailbox identity",
+                },
+            ));
+        }
+        c.add(
+            Mailbox {
+                identity,
+                address: addr_col
+                    .map(|i| get(i).trim().to_owned())
+                    .filter(|a| !a.is_empty()),
+                smtp_client_authentication_disabled: value(Some(prop), PROPERTY)?,
+                pop_enabled: value(pop_col, "PopEnabled")?,
+                imap_enabled: value(imap_col, "ImapEnabled")?,
+            },
+            line,
+        )?;
+    }
+    Ok(c.finish(None))
+}
+
+/// Offsets of each top-level object in a JSON text and of its keys' values (depth-1 keys).
+/// Only called on text serde_json has accepted, so it can assume well-formed JSON.
+fn json_positions(text: &str) -> Vec<(usize, HashMap<String, usize>)> {
+    let b = text.as_bytes();
+    let mut objects: Vec<(usize, HashMap<String, usize>)> = Vec::new();
+    let mut depth = 0usize;
+    let mut object_depth = 0usize;
+    let mut i = 0;
+    let mut pending_key: Option<String> = None;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let s = &text[start..i.min(b.len())];
+                let mut j = i + 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if j < b.len() && b[j] == b':' && depth == object_depth && object_depth > 0 {
+                    pending_key = Some(s.to_owned());
+                    i = j;
+                } else if let Some(k) = pending_key.take() {
+                    if let Some(o) = objects.last_mut() {
+                        o.1.insert(k, start - 1);
+                    }
+                }
+            }
+            b'{' => {
+                depth += 1;
+                if objects.is_empty() || depth <= 2 && (object_depth == 0 || depth == object_depth)
+                {
+                    if object_depth == 0 {
+                        object_depth = depth;
+                    }
+                    if depth == object_depth {
+                        objects.push((i, HashMap::new()));
+                    }
+                }
+                if let Some(k) = pending_key.take() {
+                    if depth - 1 == object_depth {
+                        if let Some(o) = objects.last_mut() {
+                            o.1.insert(k, i);
+                        }
+                    }
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'[' => {
+                depth += 1;
+                if let Some(k) = pending_key.take() {
+                    if let Some(o) = objects.last_mut() {
+                        o.1.insert(k, i);
+                    }
+                }
+            }
+            c if !c.is_ascii_whitespace() && c != b',' && c != b':' => {
+                if let Some(k) = pending_key.take() {
+                    if let Some(o) = objects.last_mut() {
+                        o.1.insert(k, i);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    objects
+}
+
+fn json(file: &str, text: &str) -> Result<Population, ImportError> {
+    let body = text.trim_start_matches('\u{feff}');
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| {
+        ImportError::new(
+            file,
+            Some(e.line()),
+            Some(e.column()),
+            K::Syntax(format!("JSON: {e}")),
+        )
+    })?;
+    let items: Vec<&serde_json::Value> = match &value {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        o @ serde_json::Value::Object(_) => vec![o],
+        _ => {
+            return Err(ImportError::new(
+                file,
+                Some(1),
+                Some(1),
+                K::Syntax("JSON: expected an object or an array of objects".into()),
+            ))
+        }
+    };
+    let positions = json_positions(body);
+    let mut c = Collector::new(file);
+    for (n, item) in items.iter().enumerate() {
+        let (obj_at, keys) = positions.get(n).cloned().unwrap_or_default();
+        let here = |offset: usize| {
+            let p = line_col_of(body, offset);
+            (Some(p.line), Some(p.column))
+        };
+        let (ol, oc) = here(obj_at);
+        let Some(obj) = item.as_object() else {
+            return Err(ImportError::new(
+                file,
+                ol,
+                oc,
+                K::Syntax("JSON: array element is not an object".into()),
+            ));
+        };
+        let at = |key: &str, kind| {
+            let (l, c) = keys.get(key).map_or((ol, oc), |o| here(*o));
+            ImportError::new(file, l, c, kind)
+        };
+        let nullable = |key: &str, required: bool| -> Result<Option<bool>, ImportError> {
+            match obj.get(key) {
+                None if required => Err(ImportError::new(
+                    file,
+                    ol,
+                    oc,
+                    K::MissingField {
+                        field: format!("key {key}"),
+                    },
+                )),
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::Bool(b)) => Ok(Some(*b)),
+                Some(v) => Err(at(
+                    key,
+                    K::BadValue {
+                        field: key.into(),
+                        text: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                        expected: "true, false or null",
+                    },
+                )),
+            }
+        };
+        let text_of = |key: &str| obj.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let identity = text_of("Identity")
+            .or_else(|| text_of("Name"))
+            .or_else(|| text_of("PrimarySmtpAddress"))
+            .ok_or_else(|| {
+                ImportError::new(
+                    file,
+                    ol,
+                    oc,
+                    K::MissingField {
+                        field: "key Identity".into(),
+                    },
+                )
+            })?;
+        let m = Mailbox {
+            identity,
+            address: text_of("PrimarySmtpAddress"),
+            smtp_client_authentication_disabled: nullable(PROPERTY, true)?,
+            pop_enabled: nullable("PopEnabled", false)?,
+            imap_enabled: nullable("ImapEnabled", false)?,
+        };
+        c.add(m, ol.unwrap_or(1))?;
+    }
+    Ok(c.finish(None))
+}
+
+fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
+    let at_span = |span: std::ops::Range<usize>, kind| {
+        let p = line_col_of(text, span.start);
+        ImportError::new(file, Some(p.line), Some(p.column), kind)
+    };
+    let doc: toml::Table = toml::from_str(text).map_err(|e| match e.span() {
+        Some(s) => at_span(s, K::Syntax(format!("TOML: {}", e.message()))),
+        None => ImportError::new(
+            file,
+            None,
+            None,
+            K::Syntax(format!("TOML: {}", e.message())),
+        ),
+    })?;
+    let locate = |needle: &str, nth: usize| -> (Option<usize>, Option<usize>) {
+        match text.match_indices(needle).nth(nth) {
+            Some((o, _)) => {
+                let p = line_col_of(text, o);
+                (Some(p.line), Some(p.column))
+            }
+            None => (None, None),
+        }
+    };
+    let organization = match doc.get("organization") {
+        None => None,
+        Some(toml::Value::Table(t)) => {
+            let get_bool = |k: &str, required: bool| -> Result<Option<bool>, ImportError> {
+                match t.get(k) {
+                    None if required => {
+                        let (l, c) = locate("[organization]", 0);
+                        Err(ImportError::new(
+                            file,
+                            l,
+                            c,
+                            K::MissingField {
+                                field: format!("organization.{k}"),
+                            },
+                        ))
+                    }
+                    None => Ok(None),
+                    Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
+                    Some(v) => {
+                        let (l, c) = locate(k, 0);
+                        Err(ImportError::new(
+                            file,
+                            l,
+                            c,
+                            K::BadValue {
+                                field: format!("organization.{k}"),
+                                text: v.to_string(),
+                                expected: "true or false",
+                            },
+                        ))
+                    }
+                }
+            };
+            Some(Organization {
+                smtp_client_authentication_disabled: get_bool(
+                    "smtp_client_authentication_disabled",
+                    true,
+                )?
+                .unwrap_or(true),
+                security_defaults_enabled: get_bool("security_defaults_enabled", false)?,
+                allow_basic_auth_smtp: get_bool("allow_basic_auth_smtp", false)?,
+            })
+        }
+        Some(v) => {
+            return Err(ImportError::new(
+                file,
+                None,
+                None,
+                K::BadValue {
+                    field: "organization".into(),
+                    text: v.to_string(),
+                    expected: "a table",
+                },
+            ))
+        }
+    };
+    let mailboxes = match doc.get("mailbox") {
+        None => Vec::new(),
+        Some(toml::Value::Array(a)) => a.clone(),
+        Some(v) => {
+            return Err(ImportError::new(
+                file,
+                None,
+                None,
+                K::BadValue {
+                    field: "mailbox".into(),
+                    text: v.to_string(),
+                    expected: "an array of tables ([[mailbox]])",
+                },
+            ))
+        }
+    };
+    let mut c = Collector::new(file);
+    for (n, m) in mailboxes.iter().enumerate() {
+        let (line, col) = locate("[[mailbox]]", n);
+        let Some(t) = m.as_table() else {
+            return Err(ImportError::new(
+                file,
+                line,
+                col,
+                K::Syntax("mailbox entry is not a table".into()),
+            ));
+        };
+        let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let identity = s("identity").or_else(|| s("address")).ok_or_else(|| {
+            ImportError::new(
+                file,
+                line,
+                col,
+                K::MissingField {
+                    field: "mailbox.identity".into(),
+                },
+            )
+        })?;
+        let value_at = |k: &str, v: &toml::Value| {
+            let needle = format!("{k} = {v}");
+            let found = text
+                .match_indices(&needle)
+                .map(|(o, _)| o)
+                .find(|o| line.is_none_or(|l| line_col_of(text, *o).line >= l));
+            let (l, cc) = found.map_or((line, col), |o| {
+                let p = line_col_of(text, o + k.len() + 3);
+                (Some(p.line), Some(p.column))
+            });
+            (l, cc)
+        };
+        let nullable = |k: &str, required: bool| -> Result<Option<bool>, ImportError> {
+            match t.get(k) {
+                None if required => Err(ImportError::new(
+                    file,
+                    line,
+                    col,
+                    K::MissingField {
+                        field: format!("mailbox.{k} (write true, false or \"null\")"),
+                    },
+                )),
+                None => Ok(None),
+                Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
+                Some(toml::Value::String(s)) if s == "null" => Ok(None),
+                Some(v) => {
+                    let (l, cc) = value_at(k, v);
+                    Err(ImportError::new(
+                        file,
+                        l,
+                        cc,
+                        K::BadValue {
+                            field: format!("mailbox.{k}"),
+                            text: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                            expected: "true, false or \"null\"",
+                        },
+                    ))
+                }
+            }
+        };
+        c.add(
+            Mailbox {
+                identity,
+                address: s("address"),
+                smtp_client_authentication_disabled: nullable(
+                    "smtp_client_authentication_disabled",
+                    true,
+                )?,
+                pop_enabled: nullable("pop_enabled", false)?,
+                imap_enabled: nullable("imap_enabled", false)?,
+            },
+            line.unwrap_or(0),
+        )?;
+    }
+    Ok(c.finish(organization))
+}

@@ -1,0 +1,373 @@
+//! SMTP AUTH policy: resolution truth table, importers over every fixture and bad input,
+//! properties, and the consistency rules against the policy corpus.
+
+use crate::common::*;
+use poxspec::policy::{self, export, import, resolve, DecidedBy, InputFormat, Organization};
+use poxspec::rules::{self, Severity};
+use poxspec::strategy;
+use proptest::prelude::*;
+use std::path::Path;
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("../../snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+fn set_value(file: &Path) -> Option<Option<bool>> {
+    let n = name(file);
+    if n.contains(".set-true.") {
+        Some(Some(true))
+    } else if n.contains(".set-false.") {
+        Some(Some(false))
+    } else if n.contains(".set-null.") {
+        Some(None)
+    } else {
+        None
+    }
+}
+
+fn load(file: &Path) -> Result<policy::Population, policy::ImportError> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let shown = file
+        .strip_prefix(root())
+        .unwrap_or(file)
+        .display()
+        .to_string();
+    import(&shown, &text, InputFormat::Auto, set_value(file))
+}
+
+#[test]
+fn truth_table() {
+    let mut rows = Vec::new();
+    for org in [true, false] {
+        for mb in [Some(true), Some(false), None] {
+            let r = resolve(&Organization::new(org), mb);
+            rows.push(format!(
+                "org_disabled={org:<5} mailbox={:<5} -> effective_disabled={:<5} decided_by={}",
+                format!("{mb:?}").replace("Some(", "").replace(')', ""),
+                r.effective_disabled,
+                r.decided_by.as_str()
+            ));
+        }
+    }
+    for (sd, basic) in [
+        (Some(true), None),
+        (None, Some(false)),
+        (Some(false), Some(true)),
+    ] {
+        let org = Organization {
+            smtp_client_authentication_disabled: false,
+            security_defaults_enabled: sd,
+            allow_basic_auth_smtp: basic,
+        };
+        let r = resolve(&org, Some(false));
+        rows.push(format!("org_disabled=false security_defaults={sd:?} allow_basic_auth_smtp={basic:?} mailbox=false -> effective_disabled={} decided_by={}", r.effective_disabled, r.decided_by.as_str()));
+    }
+    settings().bind(|| insta::assert_snapshot!("policy_truth_table", rows.join("\n")));
+}
+
+#[test]
+fn fixtures_resolve_and_every_format_agrees() {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("corpus/policy"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6);
+    let mut reference: Option<Vec<policy::ResolvedMailbox>> = None;
+    for f in &files {
+        let p = load(f).unwrap_or_else(|e| panic!("{e}"));
+        let org = p.organization.unwrap_or(Organization::new(true));
+        let rows = policy::resolve_all(&org, &p);
+        settings()
+            .bind(|| insta::assert_json_snapshot!(format!("policy_resolve@{}", name(f)), rows));
+        let n = name(f);
+        if [
+            "fixture.toml",
+            "get-casmailbox.json",
+            "export.csv",
+            "format-list.txt",
+        ]
+        .contains(&n.as_str())
+        {
+            match &reference {
+                None => reference = Some(rows),
+                Some(r) => assert_eq!(r, &rows, "{n} resolves differently from the other formats"),
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_inputs_fail_with_a_located_error() {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("corpus/policy/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    let mut lines = Vec::new();
+    for f in &files {
+        let err = match load(f) {
+            Ok(p) => panic!("{} imported: {p:?}", name(f)),
+            Err(e) => e,
+        };
+        assert!(
+            err.to_string()
+                .starts_with(&format!("corpus/policy/bad/{}:", name(f))),
+            "{err}"
+        );
+        if !name(f).starts_with("empty") && !name(f).starts_with("header-only") {
+            assert!(err.line.is_some(), "{err} names no line");
+        }
+        lines.push(err.to_string());
+    }
+    settings().bind(|| insta::assert_snapshot!("policy_bad_inputs", lines.join("\n")));
+}
+
+#[test]
+fn missing_property_is_unknown_never_null() {
+    let err = import("x.json", r#"{"Identity":"a"}"#, InputFormat::Auto, None).unwrap_err();
+    assert!(matches!(
+        err.kind,
+        policy::ImportErrorKind::MissingField { .. }
+    ));
+    let err = import("x.csv", "Identity\na\n", InputFormat::Auto, None).unwrap_err();
+    assert!(matches!(
+        err.kind,
+        policy::ImportErrorKind::MissingField { .. }
+    ));
+}
+
+#[test]
+fn identity_list_needs_the_value_being_applied() {
+    let err = import("ids.txt", "a@contoso.com\n", InputFormat::Identities, None).unwrap_err();
+    assert!(err.to_string().contains("--set"), "{err}");
+    let p = import(
+        "ids.txt",
+        "a@contoso.com\n\n# comment\nb@contoso.com\n",
+        InputFormat::Auto,
+        Some(None),
+    )
+    .unwrap();
+    assert_eq!(p.mailboxes.len(), 2);
+    assert!(p
+        .mailboxes
+        .iter()
+        .all(|m| m.smtp_client_authentication_disabled.is_none()));
+}
+
+proptest! {
+    #![proptest_config(proptest_config(2_000))]
+
+    #[test]
+    fn null_mailboxes_follow_the_organisation(org in strategy::organization()) {
+        let r = resolve(&org, None);
+        if org.security_defaults_enabled != Some(true) && org.allow_basic_auth_smtp != Some(false) {
+            prop_assert_eq!(r.effective_disabled, org.smtp_client_authentication_disabled);
+            prop_assert_eq!(r.decided_by, DecidedBy::Organization);
+        } else {
+            prop_assert!(r.effective_disabled);
+        }
+    }
+
+    #[test]
+    fn a_set_mailbox_decides_whatever_the_organisation(org_disabled in any::<bool>(), mb in any::<bool>()) {
+        let r = resolve(&Organization::new(org_disabled), Some(mb));
+        prop_assert_eq!(r.effective_disabled, mb);
+        prop_assert_eq!(r.decided_by, DecidedBy::Mailbox);
+    }
+
+    #[test]
+    fn flipping_the_organisation_changes_exactly_the_null_rows(p in strategy::policy_population(40, false), org in any::<bool>()) {
+        let a = policy::resolve_all(&Organization::new(org), &p);
+        let b = policy::resolve_all(&Organization::new(!org), &p);
+        for ((x, y), m) in a.iter().zip(&b).zip(&p.mailboxes) {
+            prop_assert_eq!(x.effective_disabled != y.effective_disabled, m.smtp_client_authentication_disabled.is_none());
+        }
+    }
+
+    #[test]
+    fn export_then_import_is_the_identity(p in strategy::policy_population(20, false), t in strategy::policy_population(20, true)) {
+        for (file, text) in [("x.json", export::to_json(&p)), ("x.csv", export::to_csv(&p)), ("x.txt", export::to_format_list(&p))] {
+            let back = import(file, &text, InputFormat::Auto, None).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+            prop_assert_eq!(&back, &p, "{}", text);
+        }
+        let text = export::to_toml(&t);
+        let back = import("x.toml", &text, InputFormat::Auto, None).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(back, t);
+    }
+}
+
+/// `<!-- policy: FIXTURE MAILBOX -->` in a policy corpus document.
+fn policy_of(text: &str) -> (String, String) {
+    let line = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("<!-- policy: "))
+        .expect("policy comment");
+    let mut parts = line.trim_end_matches(" -->").split(' ');
+    (
+        parts.next().unwrap().to_owned(),
+        parts.next().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn consistency_rules_against_the_policy_corpus() {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("corpus/policy"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let mut fired = std::collections::BTreeSet::new();
+    let mut passed = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let (fixture, who) = policy_of(&text);
+        let pop = load(&root().join("corpus/policy").join(&fixture)).unwrap();
+        let org = pop.organization.unwrap();
+        let mailbox = pop.find(&who).unwrap().clone();
+        let parsed = poxspec::parse(&bytes).unwrap();
+        let mut outcome = rules::validate(&parsed);
+        outcome.merge(rules::check_policy(&parsed, &org, &mailbox));
+        let n = name(f);
+        let errors = outcome.count(Severity::Error);
+        if n.starts_with("y_") && errors > 0 || n.starts_with("n_") && errors == 0 {
+            problems.push(format!("{n}: {:?}", outcome.findings));
+        }
+        for (rule, path) in expectations(&bytes) {
+            if !outcome
+                .findings
+                .iter()
+                .any(|x| x.rule == rule && path.as_ref().is_none_or(|p| &x.path == p))
+            {
+                problems.push(format!("{n}: expected {rule} at {path:?}"));
+            }
+        }
+        for x in &outcome.findings {
+            fired.insert(x.rule);
+        }
+        for id in &outcome.applied {
+            if outcome.of(id).next().is_none() {
+                passed.insert(*id);
+            }
+        }
+        settings().bind(|| {
+            insta::assert_json_snapshot!(format!("policy_findings@{n}"), outcome.findings)
+        });
+    }
+    for r in rules::ALL
+        .iter()
+        .filter(|r| r.scope == rules::Scope::Policy)
+    {
+        if !fired.contains(r.id) {
+            problems.push(format!("{}: no policy corpus document triggers it", r.id));
+        }
+        if !passed.contains(r.id) {
+            problems.push(format!("{}: no policy corpus document passes it", r.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn poxspec_cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_poxspec"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_policy_resolve_json_shape() {
+    let (code, out, err) = poxspec_cli(&[
+        "policy",
+        "resolve",
+        "--org-disabled",
+        "true",
+        "--format",
+        "json",
+        "corpus/policy/export.csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &v["mailboxes"][1];
+    assert_eq!(first["address"], "dana@contoso.com");
+    assert_eq!(first["identity"], "dana");
+    assert_eq!(first["mailbox_setting"], serde_json::Value::Null);
+    assert_eq!(first["organization_disabled"], true);
+    assert_eq!(first["effective_disabled"], true);
+    assert_eq!(first["decided_by"], "organization");
+    let (code, _, err) = poxspec_cli(&["policy", "resolve", "corpus/policy/export.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--org-disabled"), "{err}");
+    let (code, _, err) = poxspec_cli(&[
+        "policy",
+        "resolve",
+        "--org-disabled",
+        "false",
+        "corpus/policy/bad/value-yes.csv",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim(), "corpus/policy/bad/value-yes.csv:3:6: SmtpClientAuthenticationDisabled value \"yes\" is not True, False or empty ($null)");
+}
+
+#[test]
+fn cli_policy_audit_answers_the_three_questions() {
+    let (code, out, _) = poxspec_cli(&["policy", "audit", "--json", "corpus/policy/fixture.toml"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["disabled"], serde_json::json!(["scanner@contoso.com"]));
+    assert_eq!(v["enabled"], serde_json::json!(["chris@contoso.com"]));
+    assert_eq!(
+        v["following_organization"],
+        serde_json::json!(["dana@contoso.com"])
+    );
+}
+
+#[test]
+fn cli_validate_with_policy() {
+    let (code, out, _) = poxspec_cli(&[
+        "validate",
+        "--format",
+        "json",
+        "--policy",
+        "corpus/policy/fixture.toml",
+        "--email",
+        "dana@contoso.com",
+        "corpus/y_response_settings_pop3_imap_smtp.xml",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("POX-POL-001"));
+    let (code, _, _) = poxspec_cli(&[
+        "validate",
+        "--policy",
+        "corpus/policy/fixture.toml",
+        "--email",
+        "chris@contoso.com",
+        "corpus/y_response_settings_pop3_imap_smtp.xml",
+    ]);
+    assert_eq!(code, 0);
+    let (code, _, err) = poxspec_cli(&[
+        "validate",
+        "--policy",
+        "corpus/policy/fixture.toml",
+        "--email",
+        "nobody@contoso.com",
+        "corpus/y_response_settings_pop3_imap_smtp.xml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no mailbox"), "{err}");
+}
