@@ -22,6 +22,7 @@
 //! ```
 
 use crate::model::fields::*;
+use crate::model::make::{self, field, protocol, switch, MailProtocol};
 use crate::model::ns::*;
 use crate::model::*;
 use proptest::prelude::*;
@@ -71,21 +72,6 @@ pub fn email_address() -> BoxedStrategy<String> {
         .boxed()
 }
 
-fn field(f: ProtocolField, text: &str) -> ProtocolItem {
-    ProtocolItem::Field(f, Leaf::new(RESPONSE_OUTLOOK, text))
-}
-
-fn switch(s: SwitchField, text: &str) -> ProtocolItem {
-    ProtocolItem::Switch(s, Flag::new(RESPONSE_OUTLOOK, text))
-}
-
-fn protocol(items: Vec<ProtocolItem>) -> Protocol {
-    Protocol {
-        meta: Meta::in_ns(RESPONSE_OUTLOOK),
-        items,
-    }
-}
-
 /// A coherent POP3, IMAP or SMTP `Protocol`: port and security agree (implicit TLS on
 /// 995/993/465, STARTTLS via `Encryption` TLS elsewhere), `SPA` is always stated.
 pub fn mail_protocol(kind: MailKind) -> BoxedStrategy<Protocol> {
@@ -106,47 +92,20 @@ pub fn mail_protocol(kind: MailKind) -> BoxedStrategy<Protocol> {
         any::<bool>(),
     )
         .prop_map(
-            move |(
-                host,
-                dom,
-                (port, implicit),
-                explicit_enc,
-                spa,
-                domain_req,
-                login,
-                ttl,
-                auth,
-            )| {
-                let mut items = vec![
-                    field(ProtocolField::Type, kind.type_name()),
-                    field(ProtocolField::Server, &format!("{host}.{dom}")),
-                    field(ProtocolField::Port, &port.to_string()),
-                ];
-                if let Some(l) = login {
-                    items.push(field(ProtocolField::LoginName, &l));
+            move |(host, dom, (port, implicit), enc, spa, domain_req, login, ttl, auth)| {
+                MailProtocol {
+                    kind: kind.type_name(),
+                    server: &format!("{host}.{dom}"),
+                    port,
+                    login: login.as_deref(),
+                    domain_required: domain_req,
+                    spa,
+                    implicit_tls: implicit,
+                    explicit_encryption: enc,
+                    auth_required: auth,
+                    ttl,
                 }
-                if let Some(d) = domain_req {
-                    items.push(switch(SwitchField::DomainRequired, d));
-                }
-                items.push(switch(SwitchField::SPA, spa));
-                if implicit {
-                    items.push(switch(SwitchField::SSL, "on"));
-                    if explicit_enc {
-                        items.push(field(ProtocolField::Encryption, "SSL"));
-                    }
-                } else {
-                    items.push(field(ProtocolField::Encryption, "TLS"));
-                }
-                if auth {
-                    items.push(switch(SwitchField::AuthRequired, "on"));
-                }
-                if kind == MailKind::Smtp {
-                    items.push(switch(SwitchField::SMTPLast, "off"));
-                }
-                if let Some(t) = ttl {
-                    items.push(field(ProtocolField::TTL, &t.to_string()));
-                }
-                protocol(items)
+                .build()
             },
         )
         .boxed()
@@ -197,41 +156,6 @@ pub fn exchange_protocol() -> BoxedStrategy<Protocol> {
         .boxed()
 }
 
-fn outlook_response(items: Vec<ResponseItem>) -> Document {
-    Document::Response(Response {
-        root: Meta::in_ns(RESPONSE_ROOT),
-        items: vec![ResponseRootItem::Response(ResponseBody {
-            meta: Meta::in_ns(RESPONSE_OUTLOOK),
-            items,
-        })],
-    })
-}
-
-fn account(fields: Vec<(AccountField, String)>, protocols: Vec<Protocol>) -> Account {
-    let mut items: Vec<AccountItem> = fields
-        .into_iter()
-        .map(|(f, t)| AccountItem::Field(f, Leaf::new(RESPONSE_OUTLOOK, &t)))
-        .collect();
-    items.extend(protocols.into_iter().map(AccountItem::Protocol));
-    Account {
-        meta: Meta::in_ns(RESPONSE_OUTLOOK),
-        items,
-    }
-}
-
-fn user(display: &str, address: &str) -> ResponseItem {
-    ResponseItem::User(Group {
-        meta: Meta::in_ns(RESPONSE_OUTLOOK),
-        entries: vec![
-            Entry::Field(UserField::DisplayName, Leaf::new(RESPONSE_OUTLOOK, display)),
-            Entry::Field(
-                UserField::AutoDiscoverSMTPAddress,
-                Leaf::new(RESPONSE_OUTLOOK, address),
-            ),
-        ],
-    })
-}
-
 /// A settings response: `User`, and an `Account` with one to three mail protocols of distinct
 /// types and up to three Exchange protocols of distinct types.
 pub fn settings_response() -> BoxedStrategy<Document> {
@@ -253,16 +177,7 @@ pub fn settings_response() -> BoxedStrategy<Document> {
                     protocols.push(p);
                 }
             }
-            outlook_response(vec![
-                user(&name, &addr),
-                ResponseItem::Account(account(
-                    vec![
-                        (AccountField::AccountType, "email".into()),
-                        (AccountField::Action, "settings".into()),
-                    ],
-                    protocols,
-                )),
-            ])
+            make::settings_response(&name, &addr, protocols)
         })
         .boxed()
 }
@@ -270,15 +185,7 @@ pub fn settings_response() -> BoxedStrategy<Document> {
 /// A `redirectAddr` response.
 pub fn redirect_addr_response() -> BoxedStrategy<Document> {
     email_address()
-        .prop_map(|a| {
-            outlook_response(vec![ResponseItem::Account(account(
-                vec![
-                    (AccountField::Action, "redirectAddr".into()),
-                    (AccountField::RedirectAddr, a),
-                ],
-                vec![],
-            ))])
-        })
+        .prop_map(|a| make::redirect_addr_response(&a))
         .boxed()
 }
 
@@ -286,17 +193,9 @@ pub fn redirect_addr_response() -> BoxedStrategy<Document> {
 pub fn redirect_url_response() -> BoxedStrategy<Document> {
     domain()
         .prop_map(|d| {
-            outlook_response(vec![ResponseItem::Account(account(
-                vec![
-                    (AccountField::AccountType, "email".into()),
-                    (AccountField::Action, "redirectUrl".into()),
-                    (
-                        AccountField::RedirectUrl,
-                        format!("https://autodiscover.{d}/autodiscover/autodiscover.xml"),
-                    ),
-                ],
-                vec![],
-            ))])
+            make::redirect_url_response(&format!(
+                "https://autodiscover.{d}/autodiscover/autodiscover.xml"
+            ))
         })
         .boxed()
 }
@@ -305,50 +204,25 @@ pub fn redirect_url_response() -> BoxedStrategy<Document> {
 /// Outlook or the root namespace.
 pub fn error_response() -> BoxedStrategy<Document> {
     (
-        select(vec![500u16, 501, 600, 601, 602, 603]),
-        0u32..24,
-        0u32..60,
-        0u32..60,
-        0u32..10_000_000,
+        select(vec![500u32, 501, 600, 601, 602, 603]),
+        (0u32..24, 0u32..60, 0u32..60, 0u32..10_000_000),
         any::<u32>(),
         any::<bool>(),
         "[A-Z][a-z ]{3,30}",
     )
-        .prop_map(|(code, h, m, s, frac, id, outlook_ns, message)| {
+        .prop_map(|(code, (h, m, s, frac), id, outlook_ns, message)| {
             let ns = if outlook_ns {
                 RESPONSE_OUTLOOK
             } else {
                 RESPONSE_ROOT
             };
-            let error = Group {
-                meta: Meta {
-                    attrs: vec![
-                        Attr {
-                            ns: None,
-                            name: "Time".into(),
-                            value: format!("{h:02}:{m:02}:{s:02}.{frac:07}"),
-                        },
-                        Attr {
-                            ns: None,
-                            name: "Id".into(),
-                            value: id.to_string(),
-                        },
-                    ],
-                    ..Meta::in_ns(ns)
-                },
-                entries: vec![
-                    Entry::Field(ErrorField::ErrorCode, Leaf::new(ns, &code.to_string())),
-                    Entry::Field(ErrorField::Message, Leaf::new(ns, message.trim())),
-                    Entry::Field(ErrorField::DebugData, Leaf::new(ns, "")),
-                ],
-            };
-            Document::Response(Response {
-                root: Meta::in_ns(RESPONSE_ROOT),
-                items: vec![ResponseRootItem::Response(ResponseBody {
-                    meta: Meta::in_ns(ns),
-                    items: vec![ResponseItem::Error(error)],
-                })],
-            })
+            make::error_response(
+                ns,
+                code,
+                message.trim(),
+                &format!("{h:02}:{m:02}:{s:02}.{frac:07}"),
+                id,
+            )
         })
         .boxed()
 }
@@ -357,39 +231,10 @@ pub fn error_response() -> BoxedStrategy<Document> {
 pub fn mobilesync_response() -> BoxedStrategy<Document> {
     (email_address(), domain())
         .prop_map(|(addr, dom)| {
-            let m = RESPONSE_MOBILESYNC;
-            let url = format!("https://mail.{dom}/Microsoft-Server-ActiveSync");
-            let server = Group {
-                meta: Meta::in_ns(m),
-                entries: vec![
-                    Entry::Field(MobileServerField::Type, Leaf::new(m, "MobileSync")),
-                    Entry::Field(MobileServerField::Url, Leaf::new(m, &url)),
-                    Entry::Field(MobileServerField::Name, Leaf::new(m, &url)),
-                ],
-            };
-            Document::Response(Response {
-                root: Meta::in_ns(RESPONSE_ROOT),
-                items: vec![ResponseRootItem::Response(ResponseBody {
-                    meta: Meta::in_ns(m),
-                    items: vec![
-                        ResponseItem::Culture(Leaf::new(m, "en:us")),
-                        ResponseItem::User(Group {
-                            meta: Meta::in_ns(m),
-                            entries: vec![Entry::Field(
-                                UserField::EMailAddress,
-                                Leaf::new(m, &addr),
-                            )],
-                        }),
-                        ResponseItem::Action(MobileAction {
-                            meta: Meta::in_ns(m),
-                            items: vec![MobileActionItem::Settings(MobileSettings {
-                                meta: Meta::in_ns(m),
-                                items: vec![MobileSettingsItem::Server(server)],
-                            })],
-                        }),
-                    ],
-                })],
-            })
+            make::mobilesync_response(
+                &addr,
+                &format!("https://mail.{dom}/Microsoft-Server-ActiveSync"),
+            )
         })
         .boxed()
 }

@@ -4,6 +4,7 @@
 
 mod build;
 pub mod fields;
+pub mod make;
 pub mod ns;
 mod onoff;
 mod types;
