@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod live;
 pub mod model;
 mod parse;
 pub mod policy;
@@ -15,4 +16,5 @@ pub use parse::{parse, parse_with, ParseError, Parsed};
 pub mod report;
 pub mod roundtrip;
 pub mod rules;
+pub mod server;
 pub mod strategy;

@@ -5,6 +5,7 @@ use poxspec::report::Format;
 use std::path::PathBuf;
 
 mod docs;
+mod live;
 mod policy;
 mod validate;
 
@@ -59,6 +60,35 @@ enum Command {
     /// SMTP AUTH policy states: resolution and audits of admin exports.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Check a live Autodiscover endpoint (without a URL: the embedded reference server).
+    Check(Box<live::CheckArgs>),
+    /// Run the reference server, optionally with injected faults.
+    Serve {
+        /// Where the HTTPS endpoint listens.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: std::net::SocketAddr,
+        /// Where the plain-HTTP endpoint (the GET redirect probe) listens (default: an ephemeral port).
+        #[arg(long)]
+        http_listen: Option<std::net::SocketAddr>,
+        /// Fixture with domains, mailboxes, protocols and SMTP AUTH states (default: built in).
+        #[arg(long)]
+        fixture: Option<PathBuf>,
+        /// Inject a fault (repeatable); see --list-faults.
+        #[arg(long = "fault")]
+        faults: Vec<String>,
+        /// Print the fault catalogue: name, then description.
+        #[arg(long)]
+        list_faults: bool,
+        /// Seconds the slow-response fault waits.
+        #[arg(long, default_value_t = 15.0)]
+        slow: f64,
+    },
+    /// Prove the harness: run the checker against the reference server once per fault.
+    Selftest {
+        /// Print the matrix as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the rule catalogue.
     Rules {
         /// Output format (human, json or markdown).
@@ -125,6 +155,16 @@ pub fn run() -> i32 {
             policy::audit(&file, &source, json)
         }
         Command::Rules { format } => validate::rules(format),
+        Command::Check(args) => live::check(&args),
+        Command::Serve {
+            listen,
+            http_listen,
+            fixture,
+            faults,
+            list_faults,
+            slow,
+        } => live::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
+        Command::Selftest { json } => live::selftest(json),
     }
 }
 

@@ -20,8 +20,13 @@ pub fn render_human(report: &Report) -> String {
         for f in &u.findings {
             let _ = writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
             let gutter = f.line.to_string().len();
-            let _ = writeln!(out, "{:gutter$}--> {}:{}:{}", "", u.name, f.line, f.column);
-            if let (Some(src), Some(idx)) = (u.source.as_deref(), index.as_ref()) {
+            if f.line == 0 {
+                let _ = writeln!(out, "{:gutter$}--> {}", "", u.name);
+            } else {
+                let _ = writeln!(out, "{:gutter$}--> {}:{}:{}", "", u.name, f.line, f.column);
+            }
+            if let (Some(src), Some(idx), true) = (u.source.as_deref(), index.as_ref(), f.line > 0)
+            {
                 let line = idx.line_text(src, f.line);
                 if !line.is_empty() || f.line == 1 {
                     let shown: String = line.chars().take(200).collect();

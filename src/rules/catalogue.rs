@@ -346,4 +346,64 @@ rules! {
         "No POP3/IMAP advertised for a mailbox whose export says that protocol is disabled",
         "Exchange Online: Set-CASMailbox -PopEnabled / -ImapEnabled; derived",
         "Derived from the documented semantics, not quoted: PopEnabled or ImapEnabled false means the server refuses that protocol for the mailbox, so advertising it sets the client up to fail. No source links these switches to SMTP AUTH; only the protocol itself is checked." };
+    HTTP_STATUS = { "POX-HTTP-001", Http, Error, Http, ["HTTP status"],
+        "A POST is answered with HTTP 200 and an Autodiscover document",
+        "MS-OXDSCLI 3.1.5, 3.2.5",
+        "Settings, redirects and POX errors all travel as HTTP 200 bodies; a bare 4xx/5xx/204 tells a client nothing and makes it move on to the next candidate URL. HTTP 302 is a documented redirect and is followed." };
+    HTTP_CONTENT_TYPE = { "POX-HTTP-002", Http, Error, Http, ["Content-Type"],
+        "Responses are labelled text/xml (or application/xml)",
+        "MS-ASCMD 2.2.1.1; MS-ASHTTP (text/xml)",
+        "The mobilesync specification requires text/xml; Exchange answers every Autodiscover POST as text/xml. Clients that check the type refuse text/plain or JSON." };
+    HTTP_CHARSET = { "POX-HTTP-003", Http, Error, Http, ["Content-Type"],
+        "The charset parameter agrees with the body's encoding",
+        "RFC 7303 §3.2; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/user-pox (UTF-8)",
+        "A charset that contradicts the bytes (iso-8859-1 on UTF-8, say) makes a conforming client decode non-ASCII text wrongly." };
+    HTTP_CHARSET_MISSING = { "POX-HTTP-004", Http, Warning, Http, ["Content-Type"],
+        "The Content-Type names charset=utf-8",
+        "RFC 7303 §3.2, §8.1",
+        "Without a charset, text/xml leaves the encoding to the XML declaration; Exchange sends charset=utf-8 and clients expect it." };
+    HTTP_INVALID_REQUEST = { "POX-HTTP-005", Http, Error, Http, ["ErrorCode"],
+        "Malformed requests (bad XML, empty body, no EMailAddress) get a POX Error with ErrorCode 600",
+        "MS-OXDSCLI 2.2.4.1.1.3.2 (600: invalid request)",
+        "Error 600 is the documented answer to an invalid request; an empty 400/500, a plain-text page or a crash gives the client nothing to act on." };
+    HTTP_UNKNOWN_ADDRESS = { "POX-HTTP-006", Http, Error, Http, ["ErrorCode"],
+        "An unknown address gets a POX Error with ErrorCode 500",
+        "MS-OXDSCLI 2.2.4.1.1.3.2 (500: address not found)",
+        "Error 500 is the documented answer for an address the server does not know; 204, 404 or an empty body are not." };
+    HTTP_SCHEMA_UNAVAILABLE = { "POX-HTTP-007", Http, Error, Http, ["AcceptableResponseSchema", "ErrorCode"],
+        "An unsupported AcceptableResponseSchema gets ErrorCode 601",
+        "MS-OXDSCLI 2.2.4.1.1.3.2 (601: schema not available); https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/acceptableresponseschema-pox",
+        "A server that ignores the schema asked for and answers in another one leaves the client parsing a document it did not ask for." };
+    HTTP_SIZE = { "POX-HTTP-008", Http, Error, Http, ["body"],
+        "Responses fit within the client's size cap (1 MiB by default)",
+        "poxspec client limit",
+        "Autodiscover documents are a few kilobytes; clients cap what they read, and a response past the cap is cut off." };
+    HTTP_TIME = { "POX-HTTP-009", Http, Error, Http, ["response time"],
+        "Responses arrive within the client's timeout",
+        "poxspec client limit (--timeout)",
+        "Clients give each candidate URL a few seconds; a slower server is skipped as if it did not exist." };
+    HTTP_MIXED_CASE_PATH = { "POX-HTTP-010", Http, Error, Http, ["URL path"],
+        "The mixed-case path /AutoDiscover/AutoDiscover.xml is served like /autodiscover/autodiscover.xml",
+        "MS-OXDISCO (the path strings are not case sensitive)",
+        "Clients use both spellings; a server on a case-sensitive file system that serves only one of them fails half of them." };
+    HTTP_MOBILESYNC = { "POX-HTTP-011", Http, Error, Http, ["Response"],
+        "A mobilesync request gets a mobilesync response (or a POX Error), not an HTTP error",
+        "MS-ASCMD 2.2.2.1 Autodiscover",
+        "Clients asking for the mobilesync schema often get 400 in the wild; the documented answer is a mobilesync Response or error 601." };
+    HTTP_GET_REDIRECT = { "POX-HTTP-012", Http, Error, Http, ["Location"],
+        "An unauthenticated GET to http://.../autodiscover/autodiscover.xml answers 302 to an https URL",
+        "MS-OXDISCO 3.1.5 (HTTP redirect method)",
+        "The GET probe is the documented way for a domain to point clients at its real endpoint; the Location must be https." };
+    HTTP_REDIRECT_CHAIN = { "POX-HTTP-013", Http, Error, Http, ["RedirectAddr", "RedirectUrl", "Location"],
+        "Redirects end in settings or an error within 10 hops, without a loop",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/redirecturl-pox (stop after 10 redirects)",
+        "A loop must end in an error, not a hang; clients give up after ten hops." };
+    HTTP_REDIRECT_LONG = { "POX-HTTP-014", Http, Warning, Http, ["RedirectAddr", "RedirectUrl", "Location"],
+        "Redirect chains are at most 2 hops",
+        "client behaviour (Thunderbird follows 2 redirects, the EWS libraries 10)",
+        "Clients disagree on hop limits; a chain longer than 2 works in Outlook but not everywhere." };
+    HTTP_OVERSIZE_REQUEST = { "POX-HTTP-015", Http, Error, Http, ["request body"],
+        "An oversize request is refused cleanly (HTTP 413 or a POX Error), not with a crash or a hang",
+        "RFC 9110 §15.5.14; MS-OXDSCLI 2.2.4.1.1.3.2 (600)",
+        "A server that reads unbounded request bodies can be knocked over; the clean answers are 413 or error 600." };
 }

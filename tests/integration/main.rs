@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod corpus;
+mod live;
 mod policy;
 mod properties;
 mod roundtrip;

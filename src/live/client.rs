@@ -1,0 +1,323 @@
+//! The HTTP client: TLS verified by default (rustls, ring, webpki roots), size and time caps,
+//! no automatic redirects, credentials that never reach output.
+
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What the client is allowed to do.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Skip certificate verification.
+    pub insecure: bool,
+    /// An extra trusted root (the embedded server's self-signed certificate).
+    pub extra_root_der: Option<Vec<u8>>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Largest response body read.
+    pub body_cap: usize,
+    /// Basic credentials: user and password. The password is never printed.
+    pub credentials: Option<(String, String)>,
+}
+
+/// One request and what came back.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// Method and URL.
+    pub method: &'static str,
+    /// The URL requested.
+    pub url: String,
+    /// The request's Content-Type, if any.
+    pub request_type: Option<String>,
+    /// The request body.
+    pub request_body: Vec<u8>,
+    /// What happened.
+    pub outcome: Result<Answer, Failure>,
+    /// Time taken.
+    pub elapsed: Duration,
+}
+
+/// A response.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// Status code.
+    pub status: u16,
+    /// Response headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body (at most the cap).
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The first header named `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request produced no usable response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No TCP/TLS connection could be made.
+    Connect(String),
+    /// The response did not arrive within the timeout.
+    Timeout,
+    /// The body exceeded the cap.
+    TooLarge {
+        /// Bytes read before stopping.
+        read: usize,
+        /// Status of the response.
+        status: u16,
+    },
+    /// Anything else (protocol error, reset).
+    Other(String),
+}
+
+/// The HTTP client.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    options: ClientOptions,
+}
+
+#[derive(Debug)]
+struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAny {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+impl Client {
+    /// Builds a client.
+    pub fn new(options: ClientOptions) -> Result<Client, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?;
+        let tls = if options.insecure {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
+                .with_no_client_auth()
+        } else {
+            let mut roots = rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            };
+            if let Some(der) = &options.extra_root_der {
+                roots
+                    .add(CertificateDer::from(der.clone()))
+                    .map_err(|e| format!("cannot trust the certificate: {e}"))?;
+            }
+            builder.with_root_certificates(roots).with_no_client_auth()
+        };
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .user_agent(concat!("poxspec/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Client { http, options })
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// POSTs `body` as `text/xml; charset=utf-8`.
+    pub async fn post(&self, url: &str, body: Vec<u8>) -> Exchange {
+        let ct = "text/xml; charset=utf-8";
+        let mut req = self
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, ct)
+            .body(body.clone());
+        if let Some((u, p)) = &self.options.credentials {
+            req = req.basic_auth(u, Some(p));
+        }
+        self.send("POST", url, Some(ct.to_owned()), body, req).await
+    }
+
+    /// GETs without credentials (the documented unauthenticated probe).
+    pub async fn get(&self, url: &str) -> Exchange {
+        let req = self.http.get(url);
+        self.send("GET", url, None, Vec::new(), req).await
+    }
+
+    async fn send(
+        &self,
+        method: &'static str,
+        url: &str,
+        request_type: Option<String>,
+        request_body: Vec<u8>,
+        req: reqwest::RequestBuilder,
+    ) -> Exchange {
+        let start = Instant::now();
+        let outcome = match tokio::time::timeout(self.options.timeout, self.read(req)).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure::Timeout),
+        };
+        Exchange {
+            method,
+            url: url.to_owned(),
+            request_type,
+            request_body,
+            outcome,
+            elapsed: start.elapsed(),
+        }
+    }
+
+    async fn read(&self, req: reqwest::RequestBuilder) -> Result<Answer, Failure> {
+        let mut resp = req.send().await.map_err(classify)?;
+        let status = resp.status().as_u16();
+        let headers = headers(resp.headers());
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > self.options.body_cap {
+                return Err(Failure::TooLarge {
+                    read: body.len() + chunk.len(),
+                    status,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn headers(h: &HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn classify(e: reqwest::Error) -> Failure {
+    if e.is_timeout() {
+        Failure::Timeout
+    } else if e.is_connect() {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg = format!("{msg}: {s}");
+            src = s.source();
+        }
+        Failure::Connect(msg)
+    } else {
+        Failure::Other(e.to_string())
+    }
+}
+
+/// Replaces every occurrence of the secret in `text` (credentials never reach output).
+pub fn redact(text: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(s) if !s.is_empty() => text.replace(s, "[redacted]"),
+        _ => text.to_owned(),
+    }
+}
+
+/// Evidence for people: the request (Authorization shown as redacted), the status, headers
+/// and a numbered excerpt of the body.
+pub fn evidence(x: &Exchange, credentials: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "> {} {}", x.method, x.url);
+    if let Some(t) = &x.request_type {
+        let _ = writeln!(out, "> content-type: {t}");
+    }
+    if credentials {
+        let _ = writeln!(out, "> authorization: [redacted]");
+    }
+    if !x.request_body.is_empty() {
+        let body = String::from_utf8_lossy(&x.request_body);
+        let shown: String = body.chars().take(300).collect();
+        let _ = writeln!(
+            out,
+            "> ({} bytes) {}",
+            x.request_body.len(),
+            shown.replace('\n', " ").trim()
+        );
+    }
+    match &x.outcome {
+        Ok(a) => {
+            let _ = writeln!(out, "< HTTP {} ({} ms)", a.status, x.elapsed.as_millis());
+            for (k, v) in &a.headers {
+                if k == "content-type" || k == "location" || k == "content-length" {
+                    let _ = writeln!(out, "< {k}: {v}");
+                }
+            }
+            let text = String::from_utf8_lossy(&a.body);
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, l) in lines.iter().take(40).enumerate() {
+                let shown: String = l.chars().take(160).collect();
+                let _ = writeln!(out, "< {:>4} | {shown}", i + 1);
+            }
+            if lines.len() > 40 {
+                let _ = writeln!(out, "< ... {} more lines", lines.len() - 40);
+            }
+        }
+        Err(f) => {
+            let _ = writeln!(
+                out,
+                "< no response: {f:?} after {} ms",
+                x.elapsed.as_millis()
+            );
+        }
+    }
+    out
+}

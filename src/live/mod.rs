@@ -1,0 +1,120 @@
+//! The live checker: sends the case catalogue to an Autodiscover endpoint over real HTTP and
+//! judges every answer with the rules. It knows nothing of the reference server beyond its
+//! fixture format (to know the mailboxes' policy states).
+
+mod cases;
+mod client;
+
+pub use cases::{catalogue, run_case, Case, Target};
+pub use client::{Client, ClientOptions, Exchange, Failure};
+
+use crate::report::Unit;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to run a check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// What to check.
+    pub target: Target,
+    /// Client limits, TLS and credentials.
+    pub client: ClientOptions,
+    /// Budget for the whole run.
+    pub total_timeout: Duration,
+    /// Cases in flight at once.
+    pub concurrency: usize,
+    /// Run only partition K of N (1-based K), by case index.
+    pub partition: Option<(usize, usize)>,
+    /// Run only cases whose ID matches one of these globs (all when empty).
+    pub only: Vec<glob::Pattern>,
+    /// Skip cases whose ID matches one of these globs.
+    pub skip: Vec<glob::Pattern>,
+}
+
+/// Why a check could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The client could not be built (bad TLS setup).
+    #[error("cannot set up the client: {0}")]
+    Setup(String),
+    /// The endpoint does not accept connections.
+    #[error("{url} is unreachable: {reason}")]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// The cases selected by `--only`, `--skip` and `--partition`, in catalogue order.
+pub fn select(options: &CheckOptions) -> Vec<Case> {
+    let all = catalogue(&options.target);
+    all.into_iter()
+        .filter(|c| options.only.is_empty() || options.only.iter().any(|p| p.matches(&c.id)))
+        .filter(|c| !options.skip.iter().any(|p| p.matches(&c.id)))
+        .enumerate()
+        .filter(|(i, _)| options.partition.is_none_or(|(k, n)| i % n == k - 1))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// Runs the selected cases and returns one report unit per case, in catalogue order.
+pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
+    let client = Client::new(options.client.clone()).map_err(CheckError::Setup)?;
+    let probe = client.get(&options.target.url).await;
+    if let Err(Failure::Connect(reason)) = &probe.outcome {
+        return Err(CheckError::Unreachable {
+            url: options.target.url.clone(),
+            reason: reason.clone(),
+        });
+    }
+    let cases = select(options);
+    let target = Arc::new(options.target.clone());
+    let permits = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let deadline = tokio::time::Instant::now() + options.total_timeout;
+    let mut set = tokio::task::JoinSet::new();
+    for (i, case) in cases.into_iter().enumerate() {
+        let (client, target, permits) = (client.clone(), target.clone(), permits.clone());
+        set.spawn(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            let unit = match tokio::time::timeout_at(deadline, run_case(&client, &target, &case))
+                .await
+            {
+                Ok(u) => u,
+                Err(_) => {
+                    let mut out = crate::rules::Outcome::default();
+                    let r = crate::rules::catalogue::HTTP_TIME;
+                    out.applied.insert(r.id);
+                    out.findings.push(crate::rules::Finding {
+                        rule: r.id,
+                        severity: r.severity,
+                        element: r.elements[0].into(),
+                        path: String::new(),
+                        line: 0,
+                        column: 0,
+                        message: "the run's total time budget ran out before this case finished"
+                            .into(),
+                        raw: None,
+                    });
+                    let mut u = Unit::new(case.id.clone(), None, out);
+                    u.description = Some(case.description.clone());
+                    u
+                }
+            };
+            (i, unit)
+        });
+    }
+    let mut units: Vec<(usize, Unit)> = Vec::new();
+    while let Some(r) = set.join_next().await {
+        match r {
+            Ok(x) => units.push(x),
+            Err(e) => return Err(CheckError::Setup(format!("a case task failed: {e}"))),
+        }
+    }
+    units.sort_by_key(|(i, _)| *i);
+    Ok(units.into_iter().map(|(_, u)| u).collect())
+}

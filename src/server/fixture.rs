@@ -1,0 +1,106 @@
+//! The reference server's fixture: the policy fixture plus display names and redirects.
+
+use crate::policy::{self, ImportError, ImportErrorKind, InputFormat, Mailbox, Organization};
+
+/// The fixture compiled into poxspec (`corpus/fixtures/reference.toml`).
+pub const DEFAULT_FIXTURE: &str = include_str!("../../corpus/fixtures/reference.toml");
+
+/// A mailbox the server knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixtureMailbox {
+    /// Identity, address and SMTP AUTH state.
+    pub policy: Mailbox,
+    /// `DisplayName` in the `User` element.
+    pub display_name: String,
+    /// Answer `redirectAddr` to this address.
+    pub redirect_addr: Option<String>,
+    /// Answer `redirectUrl` to this URL (relative: against the server's https base).
+    pub redirect_url: Option<String>,
+}
+
+impl FixtureMailbox {
+    /// The primary address (the identity when the fixture gives none).
+    pub fn address(&self) -> &str {
+        self.policy
+            .address
+            .as_deref()
+            .unwrap_or(&self.policy.identity)
+    }
+
+    /// The legacy DN the server accepts for this mailbox.
+    pub fn legacy_dn(&self) -> String {
+        format!(
+            "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}",
+            self.policy.identity
+        )
+    }
+}
+
+/// Domains, mailboxes and the organisation's SMTP AUTH state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixture {
+    /// The organisation.
+    pub organization: Organization,
+    /// The mailboxes, in fixture order.
+    pub mailboxes: Vec<FixtureMailbox>,
+}
+
+impl Fixture {
+    /// The compiled-in fixture.
+    pub fn builtin() -> Fixture {
+        Fixture::parse("<builtin fixture>", DEFAULT_FIXTURE).expect("the built-in fixture is valid")
+    }
+
+    /// Parses a fixture file (TOML).
+    pub fn parse(file: &str, text: &str) -> Result<Fixture, ImportError> {
+        let population = policy::import(file, text, InputFormat::Toml, None)?;
+        let organization = population.organization.ok_or_else(|| {
+            ImportError::new(
+                file,
+                None,
+                None,
+                ImportErrorKind::MissingField {
+                    field: "[organization]".into(),
+                },
+            )
+        })?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            ImportError::new(file, None, None, ImportErrorKind::Syntax(e.to_string()))
+        })?;
+        let extras = table
+            .get("mailbox")
+            .and_then(|m| m.as_array())
+            .cloned()
+            .unwrap_or_default();
+        let mut mailboxes = Vec::new();
+        for m in population.mailboxes {
+            let t = extras
+                .iter()
+                .filter_map(|e| e.as_table())
+                .find(|t| t.get("identity").and_then(|v| v.as_str()) == Some(m.identity.as_str()))
+                .cloned()
+                .unwrap_or_default();
+            let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            mailboxes.push(FixtureMailbox {
+                display_name: s("display_name").unwrap_or_else(|| m.identity.clone()),
+                redirect_addr: s("redirect_addr"),
+                redirect_url: s("redirect_url"),
+                policy: m,
+            });
+        }
+        Ok(Fixture {
+            organization,
+            mailboxes,
+        })
+    }
+
+    /// The mailbox with this address, identity or legacy DN (case-insensitive).
+    pub fn find(&self, key: &str) -> Option<&FixtureMailbox> {
+        let key = key.trim();
+        self.mailboxes.iter().find(|m| {
+            m.address().eq_ignore_ascii_case(key)
+                || m.policy.identity.eq_ignore_ascii_case(key)
+                || m.legacy_dn().eq_ignore_ascii_case(key)
+        })
+    }
+}

@@ -1,0 +1,267 @@
+//! The embedded reference server: a real HTTPS (and HTTP) Autodiscover endpoint serving a
+//! fixture, with injectable faults. It uses the model and policy modules to build answers and
+//! knows nothing of the rules or of the checker.
+
+mod faults;
+mod fixture;
+mod respond;
+
+pub use faults::{Fault, FaultDef, FAULTS};
+pub use fixture::{Fixture, FixtureMailbox, DEFAULT_FIXTURE};
+pub use respond::{Endpoint, Reply, Responder, MAX_REQUEST};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Method, Request, Response, StatusCode};
+use axum::Router;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Mailboxes and policy.
+    pub fixture: Fixture,
+    /// Faults to inject.
+    pub faults: Vec<Fault>,
+    /// How long `slow-response` waits.
+    pub slow: Duration,
+    /// Where the HTTPS endpoint listens (port 0: ephemeral).
+    pub https: SocketAddr,
+    /// Where the plain HTTP endpoint (the GET redirect path) listens; `None`: an ephemeral
+    /// port on the HTTPS address's interface.
+    pub http: Option<SocketAddr>,
+}
+
+impl ServerOptions {
+    /// The built-in fixture, no faults, ephemeral loopback ports.
+    pub fn local() -> Self {
+        ServerOptions {
+            fixture: Fixture::builtin(),
+            faults: Vec::new(),
+            slow: Duration::from_secs(15),
+            https: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: None,
+        }
+    }
+}
+
+/// A running server. Dropping it does not stop it; call [`RunningServer::shutdown`].
+pub struct RunningServer {
+    /// `https://127.0.0.1:PORT`.
+    pub https_base: String,
+    /// `http://127.0.0.1:PORT`.
+    pub http_base: String,
+    /// The self-signed certificate (DER) the HTTPS endpoint presents; trust it to check it.
+    pub certificate_der: Vec<u8>,
+    handle: axum_server::Handle<SocketAddr>,
+    http_task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The Autodiscover URL (`https://.../autodiscover/autodiscover.xml`).
+    pub fn url(&self) -> String {
+        format!("{}/autodiscover/autodiscover.xml", self.https_base)
+    }
+
+    /// Stops both endpoints.
+    pub fn shutdown(&self) {
+        self.handle.shutdown();
+        self.http_task.abort();
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The certificate or TLS configuration could not be made.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+}
+
+fn self_signed() -> Result<(Vec<u8>, Vec<u8>), ServerError> {
+    let ck = rcgen::generate_simple_self_signed(vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ])
+    .map_err(|e| ServerError::Tls(e.to_string()))?;
+    Ok((ck.cert.der().to_vec(), ck.signing_key.serialize_der()))
+}
+
+fn classify(path: &str) -> Option<Endpoint> {
+    const PRIMARY: &str = "/autodiscover/autodiscover.xml";
+    if path == PRIMARY {
+        Some(Endpoint::Primary)
+    } else if path.eq_ignore_ascii_case(PRIMARY) {
+        Some(Endpoint::MixedCase)
+    } else if path.eq_ignore_ascii_case("/hosted/autodiscover/autodiscover.xml") {
+        Some(Endpoint::Hosted)
+    } else {
+        let n = path.strip_prefix("/relay/")?.strip_suffix(PRIMARY)?;
+        n.parse::<u8>()
+            .ok()
+            .filter(|n| *n <= 8)
+            .map(Endpoint::Relay)
+    }
+}
+
+async fn handle(State(responder): State<Arc<Responder>>, req: Request<Body>) -> Response<Body> {
+    let endpoint = classify(req.uri().path());
+    let reply = match (req.method().clone(), endpoint) {
+        (Method::GET, Some(Endpoint::Primary | Endpoint::MixedCase)) => responder.get(),
+        (Method::POST, Some(e)) => {
+            let body = read_bounded(req.into_body()).await;
+            responder.post(e, body.as_deref())
+        }
+        (_, Some(_)) => Reply {
+            status: 405,
+            headers: vec![("allow", "GET, POST".into())],
+            body: vec![],
+            delay: None,
+        },
+        (_, None) => Reply {
+            status: 404,
+            headers: vec![("content-type", "text/plain; charset=utf-8".into())],
+            body: b"Not Found".to_vec(),
+            delay: None,
+        },
+    };
+    if let Some(d) = reply.delay {
+        tokio::time::sleep(d).await;
+    }
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (k, v) in &reply.headers {
+        builder = builder.header(*k, v.as_str());
+    }
+    builder
+        .body(Body::from(reply.body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// How much of an oversize request body is read and discarded before answering, so that the
+/// client sees the answer rather than a reset connection.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Reads a request body: `None` when it is over [`MAX_REQUEST`] (the rest is drained up to
+/// [`DRAIN_LIMIT`]) or cannot be read.
+async fn read_bounded(body: Body) -> Option<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        total += chunk.len();
+        if total <= MAX_REQUEST {
+            buf.extend_from_slice(&chunk);
+        } else if total > DRAIN_LIMIT {
+            break;
+        }
+    }
+    (total <= MAX_REQUEST).then_some(buf)
+}
+
+/// Starts the server on a Tokio runtime and returns once both endpoints listen.
+pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let (cert, key) = self_signed()?;
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServerError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.clone().into()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
+        )
+        .map_err(|e| ServerError::Tls(e.to_string()))?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+
+    let https_listener =
+        std::net::TcpListener::bind(options.https).map_err(|source| ServerError::Bind {
+            addr: options.https,
+            source,
+        })?;
+    https_listener
+        .set_nonblocking(true)
+        .map_err(|source| ServerError::Bind {
+            addr: options.https,
+            source,
+        })?;
+    let https_addr = https_listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind {
+            addr: options.https,
+            source,
+        })?;
+    let http_want = options
+        .http
+        .unwrap_or_else(|| SocketAddr::new(https_addr.ip(), 0));
+    let http_listener = tokio::net::TcpListener::bind(http_want)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: http_want,
+            source,
+        })?;
+    let http_addr = http_listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind {
+            addr: http_want,
+            source,
+        })?;
+
+    let host = |a: SocketAddr| {
+        if a.is_ipv6() {
+            format!("[{}]:{}", a.ip(), a.port())
+        } else {
+            a.to_string()
+        }
+    };
+    let https_base = format!("https://{}", host(https_addr));
+    let http_base = format!("http://{}", host(http_addr));
+    let responder = Arc::new(Responder {
+        fixture: options.fixture,
+        faults: options.faults.into_iter().collect::<BTreeSet<_>>(),
+        https_base: https_base.clone(),
+        slow: options.slow,
+    });
+    let app = Router::new().fallback(handle).with_state(responder);
+
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(
+        https_listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
+    )
+    .map_err(|source| ServerError::Bind {
+        addr: https_addr,
+        source,
+    })?
+    .handle(handle.clone());
+    let https_app = app.clone();
+    tokio::spawn(async move {
+        let _ = server.serve(https_app.into_make_service()).await;
+    });
+    let http_task = tokio::spawn(async move {
+        let _ = axum::serve(http_listener, app).await;
+    });
+    // Wait until the HTTPS endpoint accepts connections.
+    let _ = handle.listening().await;
+    Ok(RunningServer {
+        https_base,
+        http_base,
+        certificate_der: cert,
+        handle,
+        http_task,
+    })
+}
