@@ -8,6 +8,7 @@
 
 pub mod live;
 pub mod model;
+pub mod mutate;
 mod parse;
 pub mod policy;
 pub mod xml;

@@ -236,7 +236,10 @@ fn type_checks(ctx: &mut Ctx, p: &Protocol) {
 }
 
 fn ports(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
-    let zero_ok = matches!(kind, Some("EXCH" | "EXPR"));
+    // Port 0 means "the default" in EXCH/EXPR blocks; with no documented Type the protocol's
+    // kind is unknown (reported by its own rule), so 0 cannot be judged either.
+    let zero_ok = matches!(kind, Some("EXCH" | "EXPR"))
+        || kind.is_none_or(|k| !DOCUMENTED_TYPES.contains(&k));
     for f in [
         ProtocolField::Port,
         ProtocolField::DirectoryPort,
@@ -314,7 +317,10 @@ fn server(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
 }
 
 fn smtp_only(ctx: &mut Ctx, p: &Protocol, kind: Option<&str>) {
-    let Some(kind) = kind else { return };
+    // A misspelt or missing Type is its own finding; which protocol was meant is unknown.
+    let Some(kind) = kind.filter(|k| DOCUMENTED_TYPES.contains(k)) else {
+        return;
+    };
     for s in [SwitchField::UsePOPAuth, SwitchField::SMTPLast] {
         for f in p.switches(s) {
             ctx.apply(PROTO_SMTP_ONLY);

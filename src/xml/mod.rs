@@ -19,4 +19,4 @@ pub use tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
     XMLNS_URI,
 };
-pub use writer::{write_canonical, write_lossless, write_lossless_text};
+pub use writer::{escape_text, write_canonical, write_lossless, write_lossless_text};

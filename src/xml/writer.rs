@@ -203,3 +203,8 @@ pub(crate) fn escape_into(out: &mut String, s: &str, attribute: bool) {
         }
     }
 }
+
+/// Escapes `s` for element content (`&`, `<`, `>`, and CR as `&#13;`).
+pub fn escape_text(out: &mut String, s: &str) {
+    escape_into(out, s, false)
+}

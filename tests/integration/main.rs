@@ -4,6 +4,7 @@ mod bad_input;
 mod common;
 mod corpus;
 mod live;
+mod mutations;
 mod policy;
 mod properties;
 mod roundtrip;
