@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod generate;
 pub mod live;
 pub mod model;
 pub mod mutate;

@@ -3,6 +3,7 @@
 //! it must newly trigger). Operators pick their target with a seeded generator, so a seed
 //! reproduces a mutation exactly.
 
+use crate::model::ns::{classify, NsClass};
 use crate::rules::catalogue::{self as r, Rule};
 use crate::xml::{
     self, Attribute, CData, Comment, Document, Element, Misc, Name, Node, Pi, SourceEncoding, Span,
@@ -740,21 +741,29 @@ fn port_out_of_range(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
 }
 
 fn unknown_action(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
-    edit(doc, rng, &named(&["Action"]), &mut |e, rng| {
-        if is_leaf(e) {
-            let v = e.text();
-            set_text(
-                e,
-                &[
-                    v.to_ascii_uppercase(),
-                    "configure".into(),
-                    format!("{}{}", v[..1].to_ascii_uppercase(), &v[1..]),
-                ][rng.below(3)],
-            );
-            true
-        } else {
-            false
-        }
+    // Only an Account with a single Action: with several, the repetition is what is reported.
+    let single = |e: &Element| {
+        e.name.local == "Account"
+            && e.elements().filter(|c| c.name.local == "Action").count() == 1
+            && e.elements().any(|c| c.name.local == "Action" && is_leaf(c))
+    };
+    edit(doc, rng, &single, &mut |account, rng| {
+        let Some(e) = account.children.iter_mut().find_map(|n| match n {
+            Node::Element(c) if c.name.local == "Action" => Some(c),
+            _ => None,
+        }) else {
+            return false;
+        };
+        let v = e.text();
+        let mut chars = v.chars();
+        let capitalized: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        let choices = [v.to_ascii_uppercase(), "configure".into(), capitalized];
+        let pick = choices[rng.below(3)].clone();
+        set_text(e, if pick == v { "configure" } else { &pick });
+        true
     })
 }
 
@@ -799,8 +808,20 @@ fn wrong_namespace(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
 
 fn https_namespace(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
     let mut d = doc.clone();
+    // The declaration must be the one the root's own name resolves through; a look-alike of
+    // some other declaration says nothing about the root.
+    let root_ns = doc.root.name.ns.clone()?;
+    if !matches!(classify(Some(&root_ns)), NsClass::Known(_)) {
+        return None;
+    }
+    let prefix = doc.root.name.prefix.clone();
     let a = d.root.attributes.iter_mut().find(|a| {
-        a.name.is_namespace_declaration() && a.value.starts_with("http://schemas.microsoft.com/")
+        a.name.is_namespace_declaration()
+            && a.value == root_ns
+            && match &prefix {
+                None => a.name.prefix.is_none(),
+                Some(p) => a.name.local == *p,
+            }
     })?;
     a.value = a.value.replacen("http://", "https://", 1);
     a.raw = a.raw.replacen("http://", "https://", 1);
@@ -874,7 +895,12 @@ fn wrong_case_element(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     edit(
         doc,
         rng,
-        &|e| CANDIDATES.contains(&e.name.local.as_str()),
+        // In a documented namespace only: elsewhere nothing is recognised, so nothing is "nearly"
+        // recognised either.
+        &|e| {
+            CANDIDATES.contains(&e.name.local.as_str())
+                && matches!(classify(e.name.ns.as_deref()), NsClass::Known(_))
+        },
         &mut |e, _| {
             e.name.local = match e.name.local.as_str() {
                 "SSL" => "Ssl".into(),
@@ -969,11 +995,16 @@ pub fn operator(name: &str) -> Option<&'static Operator> {
 }
 
 /// Applies a random applicable operator; returns it with the mutated bytes. Tries every
-/// operator in a seeded order, so it only fails when none applies.
+/// operator in a seeded random order (a shuffle, so each applicable operator is equally
+/// likely; a rotation would favour the ones after operators that rarely apply), so it only
+/// fails when none applies.
 pub fn mutate_any(doc: &Document, rng: &mut Rng) -> Option<(&'static Operator, Vec<u8>)> {
-    let start = rng.below(OPERATORS.len());
-    (0..OPERATORS.len()).find_map(|i| {
-        let op = &OPERATORS[(start + i) % OPERATORS.len()];
+    let mut order: Vec<usize> = (0..OPERATORS.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    order.into_iter().find_map(|i| {
+        let op = &OPERATORS[i];
         op.apply(doc, rng).map(|b| (op, b))
     })
 }

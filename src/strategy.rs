@@ -484,3 +484,92 @@ pub fn policy_population(max: usize, with_org: bool) -> BoxedStrategy<crate::pol
         })
         .boxed()
 }
+
+/// A policy population, one of its mailboxes, and a settings response for that mailbox that
+/// agrees with the policy (no `POX-POL-*` finding): POP3 and IMAP unless the export disables
+/// them, SMTP exactly when the mailbox may use SMTP AUTH.
+#[derive(Debug, Clone)]
+pub struct PolicyCase {
+    /// The organisation (always present) and the mailboxes; every mailbox has an address.
+    pub population: crate::policy::Population,
+    /// The address of the mailbox the response is for.
+    pub address: String,
+    /// The response.
+    pub response: Document,
+}
+
+impl PolicyCase {
+    /// The organisation.
+    pub fn organization(&self) -> &crate::policy::Organization {
+        self.population
+            .organization
+            .as_ref()
+            .expect("policy cases carry an organisation")
+    }
+
+    /// The mailbox the response is for.
+    pub fn mailbox(&self) -> &crate::policy::Mailbox {
+        self.population
+            .find(&self.address)
+            .expect("the case's mailbox is in its population")
+    }
+
+    /// Whether the mailbox may use SMTP AUTH.
+    pub fn smtp_allowed(&self) -> bool {
+        crate::policy::resolve(
+            self.organization(),
+            self.mailbox().smtp_client_authentication_disabled,
+        )
+        .smtp_auth_allowed()
+    }
+}
+
+/// A [`PolicyCase`] with up to `max` mailboxes.
+pub fn policy_case(max: usize) -> BoxedStrategy<PolicyCase> {
+    (policy_population(max, true), any::<prop::sample::Index>())
+        .prop_flat_map(|(mut population, pick)| {
+            for m in &mut population.mailboxes {
+                if m.address.is_none() {
+                    m.address = Some(format!("{}@contoso.example", m.identity));
+                }
+            }
+            let i = pick.index(population.mailboxes.len());
+            let org = population.organization.expect("with_org");
+            let allowed = |m: &crate::policy::Mailbox| {
+                crate::policy::resolve(&org, m.smtp_client_authentication_disabled)
+                    .smtp_auth_allowed()
+            };
+            if population.mailboxes[i].imap_enabled == Some(false)
+                && population.mailboxes[i].pop_enabled == Some(false)
+                && !allowed(&population.mailboxes[i])
+            {
+                // A mailbox with nothing to advertise gets no settings response at all.
+                population.mailboxes[i].imap_enabled = None;
+            }
+            let m = population.mailboxes[i].clone();
+            let mut kinds = Vec::new();
+            if m.imap_enabled != Some(false) {
+                kinds.push(MailKind::Imap);
+            }
+            if m.pop_enabled != Some(false) {
+                kinds.push(MailKind::Pop3);
+            }
+            if allowed(&m) {
+                kinds.push(MailKind::Smtp);
+            }
+            let protocols: Vec<BoxedStrategy<Protocol>> =
+                kinds.into_iter().map(mail_protocol).collect();
+            (
+                Just(population),
+                Just(m.address.expect("set above")),
+                "[A-Z][a-z]{1,8} [A-Z][a-z]{1,10}",
+                protocols,
+            )
+        })
+        .prop_map(|(population, address, name, protocols)| PolicyCase {
+            response: make::settings_response(&name, &address, protocols),
+            population,
+            address,
+        })
+        .boxed()
+}

@@ -5,6 +5,7 @@ use poxspec::report::Format;
 use std::path::PathBuf;
 
 mod docs;
+mod generate;
 mod live;
 mod policy;
 mod validate;
@@ -89,6 +90,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a seeded set of valid (or, with --mutate, mutated) documents and manifest.json.
+    Generate(generate::GenerateArgs),
+    /// Write seeded mutations of one document and manifest.json.
+    Mutate(generate::MutateArgs),
     /// Print the rule catalogue.
     Rules {
         /// Output format (human, json or markdown).
@@ -165,6 +170,8 @@ pub fn run() -> i32 {
             slow,
         } => live::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
         Command::Selftest { json } => live::selftest(json),
+        Command::Generate(args) => generate::generate(&args),
+        Command::Mutate(args) => generate::mutate(&args),
     }
 }
 

@@ -53,8 +53,8 @@ pub fn expectations(bytes: &[u8]) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// Proptest configuration: `default` cases (or `POXSPEC_PROPTEST_CASES`), a fixed seed so CI
-/// runs are reproducible (`POXSPEC_PROPTEST_SEED=N` picks another, `random` a fresh one).
+/// Proptest configuration: `default` cases (or `POXSPEC_PROPTEST_CASES`), failures persisted,
+/// a fixed seed so CI runs are reproducible (`POXSPEC_PROPTEST_SEED=N` picks another, `random` a fresh one).
 pub fn proptest_config(default: u32) -> proptest::test_runner::Config {
     use proptest::test_runner::{Config, RngSeed};
     let cases = std::env::var("POXSPEC_PROPTEST_CASES")
@@ -72,7 +72,40 @@ pub fn proptest_config(default: u32) -> proptest::test_runner::Config {
     Config {
         cases,
         rng_seed,
-        failure_persistence: None,
+        // Failures are written to tests/proptest-regressions/<module>.txt and replayed first on
+        // every later run; the files are committed.
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::SourceParallel("proptest-regressions"),
+        )),
         ..Config::default()
     }
+}
+
+/// Runs the `poxspec` binary from the repository root with extra environment variables;
+/// returns exit code, stdout and stderr.
+pub fn poxspec_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_poxspec"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .output()
+        .expect("the poxspec binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the `poxspec` binary from the repository root.
+pub fn poxspec(args: &[&str]) -> (i32, String, String) {
+    poxspec_env(args, &[])
+}
+
+/// A fresh empty folder under the target directory for a test's output.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
 }

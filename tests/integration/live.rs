@@ -1,12 +1,11 @@
 //! The live checker against the embedded reference server: the clean server passes with zero
 //! findings, every injected fault is detected, and secrets never reach a report.
 
-use crate::common::root;
+use crate::common::poxspec_env;
 use poxspec::live::{self, CheckOptions, ClientOptions, Target};
 use poxspec::report::{self, Format, Report};
 use poxspec::rules::{self, Scope};
 use poxspec::server::{self, Fault, Fixture, ServerOptions, FAULTS};
-use std::process::Command;
 use std::time::Duration;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -176,23 +175,9 @@ fn passwords_never_reach_any_report() {
     }
 }
 
-fn poxspec(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_poxspec"))
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn cli_check_against_the_embedded_server() {
-    let (code, out, err) = poxspec(
+    let (code, out, err) = poxspec_env(
         &[
             "check",
             "--format",
@@ -222,7 +207,7 @@ fn cli_check_selection_and_partitions() {
     let ids = |args: &[&str]| -> Vec<String> {
         let mut a = vec!["check", "--format", "json"];
         a.extend_from_slice(args);
-        let (code, out, err) = poxspec(&a, &[]);
+        let (code, out, err) = poxspec_env(&a, &[]);
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         v["cases"]
@@ -253,7 +238,7 @@ fn cli_check_selection_and_partitions() {
 
 #[test]
 fn cli_check_unreachable_and_usage_errors_exit_2() {
-    let (code, _, err) = poxspec(
+    let (code, _, err) = poxspec_env(
         &[
             "check",
             "https://127.0.0.1:1/autodiscover/autodiscover.xml",
@@ -266,19 +251,19 @@ fn cli_check_unreachable_and_usage_errors_exit_2() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("unreachable"), "{err}");
-    let (code, _, err) = poxspec(
+    let (code, _, err) = poxspec_env(
         &["check", "https://127.0.0.1:1/autodiscover/autodiscover.xml"],
         &[],
     );
     assert_eq!(code, 2);
     assert!(err.contains("--email"), "{err}");
-    let (code, _, _) = poxspec(&["check", "--partition", "4/3"], &[]);
+    let (code, _, _) = poxspec_env(&["check", "--partition", "4/3"], &[]);
     assert_eq!(code, 2);
 }
 
 #[test]
 fn cli_serve_lists_faults() {
-    let (code, out, _) = poxspec(&["serve", "--list-faults"], &[]);
+    let (code, out, _) = poxspec_env(&["serve", "--list-faults"], &[]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), FAULTS.len());
@@ -289,7 +274,7 @@ fn cli_serve_lists_faults() {
 
 #[test]
 fn cli_selftest_detects_every_fault() {
-    let (code, out, _) = poxspec(&["selftest", "--json"], &[]);
+    let (code, out, _) = poxspec_env(&["selftest", "--json"], &[]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["faults"]

@@ -277,22 +277,9 @@ fn consistency_rules_against_the_policy_corpus() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-fn poxspec_cli(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_poxspec"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn cli_policy_resolve_json_shape() {
-    let (code, out, err) = poxspec_cli(&[
+    let (code, out, err) = poxspec(&[
         "policy",
         "resolve",
         "--org-disabled",
@@ -310,10 +297,10 @@ fn cli_policy_resolve_json_shape() {
     assert_eq!(first["organization_disabled"], true);
     assert_eq!(first["effective_disabled"], true);
     assert_eq!(first["decided_by"], "organization");
-    let (code, _, err) = poxspec_cli(&["policy", "resolve", "corpus/policy/export.csv"]);
+    let (code, _, err) = poxspec(&["policy", "resolve", "corpus/policy/export.csv"]);
     assert_eq!(code, 2);
     assert!(err.contains("--org-disabled"), "{err}");
-    let (code, _, err) = poxspec_cli(&[
+    let (code, _, err) = poxspec(&[
         "policy",
         "resolve",
         "--org-disabled",
@@ -326,7 +313,7 @@ fn cli_policy_resolve_json_shape() {
 
 #[test]
 fn cli_policy_audit_answers_the_three_questions() {
-    let (code, out, _) = poxspec_cli(&["policy", "audit", "--json", "corpus/policy/fixture.toml"]);
+    let (code, out, _) = poxspec(&["policy", "audit", "--json", "corpus/policy/fixture.toml"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["disabled"], serde_json::json!(["scanner@contoso.com"]));
@@ -339,7 +326,7 @@ fn cli_policy_audit_answers_the_three_questions() {
 
 #[test]
 fn cli_validate_with_policy() {
-    let (code, out, _) = poxspec_cli(&[
+    let (code, out, _) = poxspec(&[
         "validate",
         "--format",
         "json",
@@ -351,7 +338,7 @@ fn cli_validate_with_policy() {
     ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("POX-POL-001"));
-    let (code, _, _) = poxspec_cli(&[
+    let (code, _, _) = poxspec(&[
         "validate",
         "--policy",
         "corpus/policy/fixture.toml",
@@ -360,7 +347,7 @@ fn cli_validate_with_policy() {
         "corpus/y_response_settings_pop3_imap_smtp.xml",
     ]);
     assert_eq!(code, 0);
-    let (code, _, err) = poxspec_cli(&[
+    let (code, _, err) = poxspec(&[
         "validate",
         "--policy",
         "corpus/policy/fixture.toml",

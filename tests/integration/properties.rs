@@ -1,24 +1,13 @@
 //! Round-trip and validity properties over generated documents.
 //! `POXSPEC_PROPTEST_CASES` raises (or lowers) the case counts.
 
+use crate::common::proptest_config;
 use poxspec::rules::{self, Severity};
 use poxspec::{model, strategy};
 use proptest::prelude::*;
 
-fn cases(default: u32) -> ProptestConfig {
-    let n = std::env::var("POXSPEC_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases: n,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(cases(10_000))]
+    #![proptest_config(proptest_config(10_000))]
 
     /// For every model m: parse(write(m)) == m, and writing again gives the same bytes.
     #[test]
@@ -31,7 +20,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(cases(2_000))]
+    #![proptest_config(proptest_config(2_000))]
 
     /// The public strategies produce documents with zero error findings.
     #[test]

@@ -2,7 +2,6 @@
 
 use crate::common::*;
 use poxspec::roundtrip::{check, Stability};
-use std::process::Command;
 
 #[test]
 fn every_readable_corpus_document_round_trips() {
@@ -28,19 +27,6 @@ fn lossless_writer_reproduces_corpus_bytes() {
             assert_eq!(poxspec::xml::write_lossless(&doc), bytes, "{}", name(&path));
         }
     }
-}
-
-fn poxspec(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_poxspec"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
