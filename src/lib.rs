@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod fuzzing;
 pub mod generate;
 pub mod live;
 pub mod model;

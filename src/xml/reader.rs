@@ -100,6 +100,10 @@ struct Builder<'t> {
     epilog: Vec<Misc>,
     root: Option<Element>,
     version: XmlVersion,
+    /// Namespace declarations' values as written → as normalized. quick-xml resolves names to
+    /// the value as written, but the namespace name is the normalized value (references
+    /// resolved, line breaks and tabs turned into spaces).
+    ns_values: std::collections::HashMap<String, String>,
 }
 
 impl<'t> Builder<'t> {
@@ -122,6 +126,7 @@ impl<'t> Builder<'t> {
             epilog: Vec::new(),
             root: None,
             version: XmlVersion::Implicit1_0,
+            ns_values: std::collections::HashMap::new(),
         }
     }
 
@@ -310,8 +315,16 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// The namespace name for a namespace value as written.
+    fn ns_name(&self, raw: String) -> String {
+        match self.ns_values.get(&raw) {
+            Some(v) => v.clone(),
+            None => raw,
+        }
+    }
+
     fn start_element(
-        &self,
+        &mut self,
         e: &BytesStart<'_>,
         ns: Option<String>,
         span: Span,
@@ -334,10 +347,23 @@ impl<'t> Builder<'t> {
         }
         let qname = e.name();
         let (local, prefix) = qname.decompose();
+        // This element's own declarations first: its name and attributes may use them.
+        for attr in e.attributes().with_checks(false).flatten() {
+            let key = attr.key;
+            let declares = key.as_ref() == "xmlns" || key.as_ref().starts_with("xmlns:");
+            if declares {
+                if let Ok(v) = attr.normalized_value(self.version) {
+                    let raw = attr.value.clone().into_owned();
+                    if raw != v {
+                        self.ns_values.insert(raw, v.into_owned());
+                    }
+                }
+            }
+        }
         let name = Name {
             prefix: prefix.map(|p| p.as_ref().to_owned()),
             local: local.as_ref().to_owned(),
-            ns,
+            ns: ns.map(|n| self.ns_name(n)),
         };
         let tag = &self.text[span.start..span.end];
         let mut cursor = 1 + qname.as_ref().len();
@@ -365,7 +391,7 @@ impl<'t> Builder<'t> {
                 aname.ns = Some(XMLNS_URI.to_owned());
             } else if aname.prefix.is_some() {
                 match self.reader.resolver().resolve_attribute(key).0 {
-                    ResolveResult::Bound(n) => aname.ns = Some(n.as_ref().to_owned()),
+                    ResolveResult::Bound(n) => aname.ns = Some(self.ns_name(n.as_ref().to_owned())),
                     ResolveResult::Unbound => {}
                     ResolveResult::Unknown(p) => {
                         return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
@@ -385,6 +411,14 @@ impl<'t> Builder<'t> {
                 .map_err(|k| (start, k))?
                 .into_owned();
             let raw = attr.value.clone().into_owned();
+            if raw.contains('<') {
+                return Err((
+                    start,
+                    XmlErrorKind::Syntax(format!(
+                        "'<' is not allowed in the value of attribute {qualified}"
+                    )),
+                ));
+            }
             let (leading_space, quote, next) = find_quote(tag, cursor, &qualified);
             cursor = next;
             attributes.push(Attribute {

@@ -8,6 +8,7 @@ mod live;
 mod mutations;
 mod policy;
 mod properties;
+mod regressions;
 mod roundtrip;
 mod rules_catalogue;
 mod snapshots;

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Seeds each fuzz target's corpus (fuzz/corpus/<target>/) from the repository's corpus/.
+# Idempotent: files are named by content hash, so running it again adds nothing twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+put() { # put TARGET FILE
+    local dir="fuzz/corpus/$1" sum
+    mkdir -p "$dir"
+    sum=$(sha1sum "$2" | cut -c1-16)
+    cp "$2" "$dir/seed-$sum"
+}
+
+for t in parse roundtrip validate structured; do
+    for f in corpus/*.xml corpus/policy/*.xml corpus/regressions/"$t"/*; do
+        [ -f "$f" ] && put "$t" "$f"
+    done
+done
+for f in corpus/policy/*.csv corpus/policy/*.json corpus/policy/*.txt corpus/policy/*.toml \
+         corpus/policy/bad/* corpus/fixtures/*.toml corpus/regressions/policy_import/*; do
+    [ -f "$f" ] && put policy_import "$f"
+done
+mkdir -p fuzz/corpus/onoff
+for v in on off On OFF " on " "" true 0 yes "o&#x6E;" "ofF" $'\t off\n'; do
+    printf '%s' "$v" > "fuzz/corpus/onoff/seed-$(printf '%s' "$v" | sha1sum | cut -c1-16)"
+done
+for f in corpus/regressions/onoff/*; do [ -f "$f" ] && put onoff "$f"; done
+for t in parse roundtrip validate policy_import structured onoff; do
+    echo "$t: $(ls fuzz/corpus/$t | wc -l) seeds"
+done

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS (default 30) from the seeded corpus and prints execs/s
+# and total runs per target. Exits non-zero on any crash, leak, timeout or out-of-memory;
+# exits 0, saying so, when no nightly toolchain is installed.
+#   fuzz/smoke.sh [SECONDS]        JOBS=N runs N libFuzzer workers per target (-fork=N)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_TARGET="${1:-30}"
+JOBS="${JOBS:-1}"
+TARGETS="${TARGETS:-parse roundtrip validate policy_import structured onoff}"
+
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    echo "fuzz/smoke.sh: no nightly toolchain installed; skipping the fuzz smoke run"
+    exit 0
+fi
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    echo "fuzz/smoke.sh: installing cargo-fuzz"
+    cargo install cargo-fuzz --locked || exit 1
+fi
+bash fuzz/seed.sh >/dev/null
+cargo +nightly fuzz build -O || exit 1
+
+status=0
+printf '%-14s %10s %12s %8s %s\n' target seconds runs execs/s result
+for t in $TARGETS; do
+    log="fuzz/artifacts/$t.log"
+    mkdir -p "fuzz/artifacts/$t"
+    fork=()
+    [ "$JOBS" -gt 1 ] && fork=(-fork="$JOBS")
+    cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
+        -dict=fuzz/pox.dict -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
+        -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 "${fork[@]}" >"$log" 2>&1
+    rc=$?
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
+    eps=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
+    if [ "$JOBS" -gt 1 ]; then
+        # -fork prints no final stats: take the last progress line.
+        runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+        eps=$(grep -o 'exec/s: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+    fi
+    if [ $rc -eq 0 ]; then
+        result=ok
+    else
+        result="FAILED (exit $rc; see $log and fuzz/artifacts/$t/)"
+        status=1
+    fi
+    printf '%-14s %10s %12s %8s %s\n' "$t" "$SECONDS_PER_TARGET" "${runs:-0}" "${eps:-0}" "$result"
+done
+exit $status

@@ -1,0 +1,345 @@
+//! The properties the fuzz targets check, in the library so that `cargo test` replays every
+//! saved crash (`corpus/regressions/<target>/`) on stable with exactly the fuzzer's oracle.
+//!
+//! Each function takes the fuzzer's bytes and panics when a property fails; returning means
+//! the input passed (including "rejected with a proper error", which is a pass).
+
+use crate::model::{self, OnOff, OnOffClass};
+use crate::policy::{self, export, InputFormat};
+use crate::rules;
+use crate::xml::{self, Limits, LineIndex};
+use arbitrary::{Arbitrary, Unstructured};
+
+/// A target's oracle: panics when the property fails for the input.
+pub type Check = fn(&[u8]);
+
+/// The fuzz targets, by the name of their folder under `corpus/regressions/`.
+pub const TARGETS: &[(&str, Check)] = &[
+    ("parse", parse),
+    ("roundtrip", roundtrip),
+    ("validate", validate),
+    ("policy_import", policy_import),
+    ("structured", structured),
+    ("onoff", onoff),
+];
+
+/// Limits small enough that no input makes a run slow (the defaults allow 1 MiB documents).
+fn limits() -> Limits {
+    Limits::default()
+}
+
+/// `parse`: any bytes are read or refused with a positioned error; never a panic.
+pub fn parse(data: &[u8]) {
+    match crate::parse_with(data, &limits()) {
+        Ok(p) => {
+            assert!(
+                p.tree.root.span.end <= p.tree.text.len(),
+                "root span past the text"
+            );
+        }
+        Err(e) => {
+            let pos = e.position();
+            assert!(
+                pos.line >= 1 && pos.column >= 1,
+                "error position {pos} is not 1-based"
+            );
+        }
+    }
+}
+
+/// `roundtrip`: an accepted document satisfies the round-trip contract (canonical form parses
+/// to the same model and is a fixed point; lossless form reproduces the tree).
+pub fn roundtrip(data: &[u8]) {
+    if let Ok(crate::roundtrip::Stability::Unstable(why)) = crate::roundtrip::check(data) {
+        panic!("round trip broken: {why}");
+    }
+}
+
+/// The text positions refer to: the decoded document, or a best-effort decoding of bytes that
+/// could not be read.
+fn text_of(data: &[u8], parsed: Option<&crate::Parsed>) -> String {
+    if let Some(p) = parsed {
+        return p.tree.text.clone();
+    }
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = data[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    if data.starts_with(&[0xFF, 0xFE]) {
+        utf16(true)
+    } else if data.starts_with(&[0xFE, 0xFF]) {
+        utf16(false)
+    } else {
+        let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(data);
+        String::from_utf8_lossy(body).into_owned()
+    }
+}
+
+/// `validate`: judging never panics, and every finding's line:column lies inside the input.
+pub fn validate(data: &[u8]) {
+    let v = rules::validate_bytes(data, &limits());
+    let text = text_of(data, v.parsed.as_ref());
+    let index = LineIndex::new(&text);
+    let lines = index.line_col(&text, text.len()).line;
+    for f in &v.outcome.findings {
+        assert!(
+            f.line >= 1 && f.line <= lines,
+            "{} at line {} of {lines}",
+            f.rule,
+            f.line
+        );
+        let width = index.line_text(&text, f.line).chars().count();
+        assert!(
+            f.column >= 1 && f.column <= width + 1,
+            "{} at {}:{}, line {} has {width} characters",
+            f.rule,
+            f.line,
+            f.column,
+            f.line
+        );
+    }
+}
+
+/// `policy_import`: every importer either reads the bytes or names the line of its complaint;
+/// what it reads survives export and re-import in the formats that can say everything.
+pub fn policy_import(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for (file, format) in [
+        ("x.csv", InputFormat::Csv),
+        ("x.json", InputFormat::Json),
+        ("x.txt", InputFormat::FormatList),
+        ("x.toml", InputFormat::Toml),
+        ("x", InputFormat::Auto),
+    ] {
+        match policy::import(file, text, format, None) {
+            Ok(p) => {
+                let back = policy::import("y.json", &export::to_json(&p), InputFormat::Json, None)
+                    .unwrap_or_else(|e| panic!("{format:?}: JSON export does not re-import: {e}"));
+                assert_eq!(back.mailboxes, p.mailboxes, "{format:?}: JSON round trip");
+                if p.organization.is_some() {
+                    let toml = export::to_toml(&p);
+                    let back = policy::import("y.toml", &toml, InputFormat::Toml, None)
+                        .unwrap_or_else(|e| {
+                            panic!("{format:?}: TOML export does not re-import: {e}\n{toml}")
+                        });
+                    assert_eq!(back, p, "{format:?}: TOML round trip");
+                }
+            }
+            Err(e) => {
+                // Lines end at LF, CRLF or a lone CR, as editors (and the TOML parser) count.
+                let lines = LineIndex::new(text).line_col(text, text.len()).line;
+                if let Some(line) = e.line {
+                    assert!(
+                        line >= 1 && line <= lines,
+                        "{format:?}: error on line {line} of {lines}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Characters XML 1.0 can carry in text (others are dropped by the structured target).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// A string of XML characters from arbitrary input.
+#[derive(Debug)]
+struct XmlText(String);
+
+impl<'a> Arbitrary<'a> for XmlText {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let s: String = u.arbitrary()?;
+        Ok(XmlText(s.chars().filter(|&c| xml_char(c)).collect()))
+    }
+}
+
+/// A mail protocol as the structured target describes it.
+#[derive(Debug, Arbitrary)]
+struct MailSpec {
+    kind: u8,
+    server: XmlText,
+    port: u16,
+    login: Option<XmlText>,
+    domain_required: Option<XmlText>,
+    spa: XmlText,
+    implicit_tls: bool,
+    explicit_encryption: bool,
+    auth_required: bool,
+    ttl: Option<u32>,
+}
+
+/// The shapes of document the structured target builds.
+#[derive(Debug, Arbitrary)]
+enum DocSpec {
+    Settings {
+        display: XmlText,
+        address: XmlText,
+        protocols: Vec<MailSpec>,
+    },
+    RedirectAddr(XmlText),
+    RedirectUrl(XmlText),
+    Error {
+        outlook_ns: bool,
+        code: u32,
+        message: XmlText,
+        time: XmlText,
+        id: u32,
+    },
+    MobileSync {
+        address: XmlText,
+        url: XmlText,
+    },
+}
+
+impl DocSpec {
+    fn build(&self) -> model::Document {
+        use model::make;
+        match self {
+            DocSpec::Settings {
+                display,
+                address,
+                protocols,
+            } => {
+                let protocols = protocols
+                    .iter()
+                    .take(8)
+                    .map(|m| {
+                        make::MailProtocol {
+                            kind: ["POP3", "IMAP", "SMTP"][usize::from(m.kind % 3)],
+                            server: &m.server.0,
+                            port: m.port,
+                            login: m.login.as_ref().map(|l| l.0.as_str()),
+                            domain_required: m.domain_required.as_ref().map(|d| d.0.as_str()),
+                            spa: &m.spa.0,
+                            implicit_tls: m.implicit_tls,
+                            explicit_encryption: m.explicit_encryption,
+                            auth_required: m.auth_required,
+                            ttl: m.ttl,
+                        }
+                        .build()
+                    })
+                    .collect();
+                make::settings_response(&display.0, &address.0, protocols)
+            }
+            DocSpec::RedirectAddr(a) => make::redirect_addr_response(&a.0),
+            DocSpec::RedirectUrl(u) => make::redirect_url_response(&u.0),
+            DocSpec::Error {
+                outlook_ns,
+                code,
+                message,
+                time,
+                id,
+            } => {
+                let ns = if *outlook_ns {
+                    model::ns::RESPONSE_OUTLOOK
+                } else {
+                    model::ns::RESPONSE_ROOT
+                };
+                make::error_response(ns, *code, &message.0, &time.0, *id)
+            }
+            DocSpec::MobileSync { address, url } => make::mobilesync_response(&address.0, &url.0),
+        }
+    }
+}
+
+/// `structured`: a typed model built from arbitrary values writes, in both forms, to text that
+/// parses back to the same model.
+pub fn structured(data: &[u8]) {
+    let Ok(spec) = DocSpec::arbitrary(&mut Unstructured::new(data)) else {
+        return;
+    };
+    let doc = spec.build();
+    let text = model::to_canonical(&doc);
+    let back = crate::parse(text.as_bytes()).unwrap_or_else(|e| {
+        panic!(
+            "canonical form refused: {}\n{text}",
+            e.with_file("<canonical>")
+        )
+    });
+    assert_eq!(
+        back.model, doc,
+        "canonical form read back differently:\n{text}"
+    );
+    let again = xml::write_lossless(&back.tree);
+    assert_eq!(
+        again,
+        text.as_bytes(),
+        "lossless form of the canonical text differs"
+    );
+}
+
+/// `onoff`: the classifier is total, and every XML spelling of the same text (escaped,
+/// character references, CDATA, split by a comment) is read as the same value.
+pub fn onoff(data: &[u8]) {
+    let raw: String = String::from_utf8_lossy(data)
+        .chars()
+        .filter(|&c| xml_char(c) && c != '\r')
+        .collect();
+    let expected = OnOff::classify(&raw);
+    // Totality: the class and value agree with each other.
+    match expected.class {
+        OnOffClass::Exact | OnOffClass::CaseVariant => assert!(expected.value.is_some()),
+        _ => assert!(expected.value.is_none()),
+    }
+    let mut escaped = String::new();
+    xml::escape_text(&mut escaped, &raw);
+    let refs: String = raw.chars().map(|c| format!("&#x{:X};", c as u32)).collect();
+    let mut spellings = vec![escaped.clone(), refs];
+    if !raw.contains("]]>") {
+        spellings.push(format!("<![CDATA[{raw}]]>"));
+    }
+    let mid = raw
+        .char_indices()
+        .nth(raw.chars().count() / 2)
+        .map_or(0, |(i, _)| i);
+    let (a, b) = raw.split_at(mid);
+    let (mut ea, mut eb) = (String::new(), String::new());
+    xml::escape_text(&mut ea, a);
+    xml::escape_text(&mut eb, b);
+    spellings.push(format!("{ea}<!-- split -->{eb}"));
+    for s in spellings {
+        let doc = format!(
+            "<Autodiscover xmlns=\"{}\"><Response xmlns=\"{}\"><Account><Protocol><Type>IMAP</Type><SSL>{s}</SSL></Protocol></Account></Response></Autodiscover>",
+            model::ns::RESPONSE_ROOT,
+            model::ns::RESPONSE_OUTLOOK
+        );
+        let parsed = crate::parse(doc.as_bytes())
+            .unwrap_or_else(|e| panic!("spelling {s:?} refused: {}", e.with_file("<onoff>")));
+        let flag = ssl_flag(&parsed.model).expect("the SSL element is in the model");
+        assert_eq!(flag, expected, "spelling {s:?}");
+    }
+}
+
+fn ssl_flag(doc: &model::Document) -> Option<OnOff> {
+    use model::fields::SwitchField;
+    use model::{AccountItem, ProtocolItem, ResponseItem, ResponseRootItem};
+    let model::Document::Response(r) = doc else {
+        return None;
+    };
+    r.items.iter().find_map(|i| match i {
+        ResponseRootItem::Response(b) => b.items.iter().find_map(|i| match i {
+            ResponseItem::Account(a) => a.items.iter().find_map(|i| match i {
+                AccountItem::Protocol(p) => p.items.iter().find_map(|i| match i {
+                    ProtocolItem::Switch(SwitchField::SSL, f) => Some(f.value.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            }),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
