@@ -71,6 +71,15 @@ fn parse_text(
     if text.trim().is_empty() {
         return Err(error_at(&text, text.len(), XmlErrorKind::Empty));
     }
+    // The byte-order mark is gone by now; a second U+FEFF is content before the root element
+    // (quick-xml would skip it as a BOM and shift every position after it).
+    if text.starts_with('\u{FEFF}') {
+        return Err(error_at(
+            &text,
+            0,
+            XmlErrorKind::OutsideRoot("a second byte-order mark (U+FEFF)".into()),
+        ));
+    }
     let parsed = Builder::new(&text, encoding, limits).run();
     match parsed {
         Ok((declaration, prolog, root, epilog)) => Ok(Document::new(
@@ -365,7 +374,9 @@ impl<'t> Builder<'t> {
             local: local.as_ref().to_owned(),
             ns: ns.map(|n| self.ns_name(n)),
         };
-        let tag = &self.text[span.start..span.end];
+        let Some(tag) = self.text.get(span.start..span.end) else {
+            return Err((start, XmlErrorKind::Syntax("malformed start tag".into())));
+        };
         let mut cursor = 1 + qname.as_ref().len();
         let mut attributes: Vec<Attribute> = Vec::new();
         let mut attrs = e.attributes();
@@ -411,6 +422,14 @@ impl<'t> Builder<'t> {
                 .map_err(|k| (start, k))?
                 .into_owned();
             let raw = attr.value.clone().into_owned();
+            // The raw text holds only XML characters (checked up front), so an illegal one here
+            // came from a character reference, which quick-xml resolves without that check.
+            if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+                return Err((
+                    start,
+                    XmlErrorKind::InvalidCharRef(format!("#x{:X}", c as u32)),
+                ));
+            }
             if raw.contains('<') {
                 return Err((
                     start,

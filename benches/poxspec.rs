@@ -1,0 +1,210 @@
+//! Throughput of every stage, against the floor: a bare quick-xml event loop over the same
+//! bytes (`tokenize`). Ratios in benches/README.md come from one run of this file.
+//!
+//! `cargo bench` runs everything; `cargo bench -- settings` one group.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use poxspec::live::{self, CheckOptions, ClientOptions, Target};
+use poxspec::policy::{self, export, InputFormat, Mailbox, Organization, Population};
+use poxspec::server::{self, Fixture, ServerOptions};
+use quick_xml::events::Event;
+use quick_xml::NsReader;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn corpus(filter: impl Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .filter(|(n, _)| filter(n))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The floor: every event of a namespace-aware quick-xml reader, nothing kept.
+fn tokenize(bytes: &[u8]) -> usize {
+    let text = std::str::from_utf8(bytes).unwrap_or("");
+    let mut r = NsReader::from_str(text);
+    let mut n = 0;
+    loop {
+        match r.read_resolved_event() {
+            Ok((_, Event::Eof)) | Err(_) => return n,
+            Ok(_) => n += 1,
+        }
+    }
+}
+
+fn stages(c: &mut Criterion, group: &str, docs: &[(String, Vec<u8>)]) {
+    let bytes: u64 = docs.iter().map(|(_, b)| b.len() as u64).sum();
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("tokenize", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|(_, d)| tokenize(black_box(d)))
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("parse", |b| {
+        b.iter(|| {
+            docs.iter()
+                .filter(|(_, d)| poxspec::parse(black_box(d)).is_ok())
+                .count()
+        })
+    });
+    g.bench_function("validate", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|(_, d)| {
+                    poxspec::rules::validate_default(black_box(d))
+                        .outcome
+                        .findings
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("roundtrip", |b| {
+        b.iter(|| {
+            docs.iter()
+                .filter(|(_, d)| poxspec::roundtrip::check(black_box(d)).is_ok())
+                .count()
+        })
+    });
+    g.finish();
+}
+
+/// The readable UTF-8 corpus documents (the tokenizer floor reads UTF-8 only).
+fn bench_corpus(c: &mut Criterion) {
+    let docs = corpus(|n| (n.starts_with("y_") || n.starts_with("i_")) && !n.contains("utf16"));
+    stages(c, "corpus", &docs);
+}
+
+/// One 1.5 KB settings response (POP3, IMAP, SMTP): the documents-per-second target.
+fn bench_settings(c: &mut Criterion) {
+    let docs = corpus(|n| n == "y_response_settings_pop3_imap_smtp.xml");
+    let mut g = c.benchmark_group("settings_1k5");
+    g.throughput(Throughput::Elements(1));
+    let d = &docs[0].1;
+    g.bench_function("tokenize", |b| b.iter(|| tokenize(black_box(d))));
+    g.bench_function("validate", |b| {
+        b.iter(|| {
+            poxspec::rules::validate_default(black_box(d))
+                .outcome
+                .findings
+                .len()
+        })
+    });
+    g.finish();
+}
+
+/// Generated documents of every shape (seeded, so the set is the same every run).
+fn bench_generated(c: &mut Criterion) {
+    let batch = poxspec::generate::generate(&poxspec::generate::Options {
+        seed: 1,
+        count: 200,
+        kind: poxspec::generate::Kind::Any,
+        mutate: false,
+    });
+    stages(c, "generated", &batch.files);
+}
+
+fn population(n: usize) -> Population {
+    Population {
+        organization: None,
+        mailboxes: (0..n)
+            .map(|i| Mailbox {
+                identity: format!("user{i}"),
+                address: Some(format!("user{i}@contoso.example")),
+                smtp_client_authentication_disabled: [None, Some(true), Some(false)][i % 3],
+                pop_enabled: None,
+                imap_enabled: None,
+            })
+            .collect(),
+    }
+}
+
+/// Import a Get-CASMailbox Export-Csv and resolve every mailbox.
+fn bench_policy(c: &mut Criterion) {
+    let mut g = c.benchmark_group("policy_resolve");
+    g.sample_size(10);
+    let org = Organization::new(true);
+    for n in [100_000usize, 1_000_000] {
+        let csv = export::to_csv(&population(n));
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("csv", n), &csv, |b, csv| {
+            b.iter(|| {
+                let p = policy::import("x.csv", csv, InputFormat::Csv, None).unwrap();
+                policy::resolve_all(&org, &p).len()
+            })
+        });
+    }
+    g.finish();
+}
+
+/// The full live suite against the embedded reference server (server started once).
+fn bench_check(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let fixture = Fixture::builtin();
+    let s = rt
+        .block_on(server::start(ServerOptions {
+            fixture: fixture.clone(),
+            ..ServerOptions::local()
+        }))
+        .unwrap();
+    let options = CheckOptions {
+        target: Target {
+            url: s.url(),
+            get_url: format!("{}/autodiscover/autodiscover.xml", s.http_base),
+            emails: fixture
+                .mailboxes
+                .iter()
+                .map(|m| m.address().to_owned())
+                .collect(),
+            fixture: Some(fixture),
+            max_hops: 10,
+        },
+        client: ClientOptions {
+            insecure: false,
+            extra_root_der: Some(s.certificate_der.clone()),
+            timeout: Duration::from_secs(10),
+            body_cap: 1024 * 1024,
+            credentials: None,
+        },
+        total_timeout: Duration::from_secs(60),
+        concurrency: 8,
+        partition: None,
+        only: vec![],
+        skip: vec![],
+    };
+    let cases = live::select(&options).len() as u64;
+    let mut g = c.benchmark_group("check");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(cases));
+    g.bench_function("suite", |b| {
+        b.iter(|| rt.block_on(live::run(&options)).unwrap().len())
+    });
+    g.finish();
+    s.shutdown();
+}
+
+criterion_group!(
+    benches,
+    bench_corpus,
+    bench_settings,
+    bench_generated,
+    bench_policy,
+    bench_check
+);
+criterion_main!(benches);
