@@ -53,6 +53,14 @@ fn stages(c: &mut Criterion, group: &str, docs: &[(String, Vec<u8>)]) {
                 .sum::<usize>()
         })
     });
+    let limits = poxspec::xml::Limits::default();
+    g.bench_function("xml_tree", |b| {
+        b.iter(|| {
+            docs.iter()
+                .filter(|(_, d)| poxspec::xml::parse_bytes(black_box(d), &limits).is_ok())
+                .count()
+        })
+    });
     g.bench_function("parse", |b| {
         b.iter(|| {
             docs.iter()
@@ -94,7 +102,16 @@ fn bench_settings(c: &mut Criterion) {
     let mut g = c.benchmark_group("settings_1k5");
     g.throughput(Throughput::Elements(1));
     let d = &docs[0].1;
+    let limits = poxspec::xml::Limits::default();
     g.bench_function("tokenize", |b| b.iter(|| tokenize(black_box(d))));
+    g.bench_function("xml_tree", |b| {
+        b.iter(|| poxspec::xml::parse_bytes(black_box(d), &limits).is_ok())
+    });
+    g.bench_function("parse", |b| b.iter(|| poxspec::parse(black_box(d)).is_ok()));
+    let parsed = poxspec::parse(d).unwrap();
+    g.bench_function("rules", |b| {
+        b.iter(|| poxspec::rules::validate(black_box(&parsed)).findings.len())
+    });
     g.bench_function("validate", |b| {
         b.iter(|| {
             poxspec::rules::validate_default(black_box(d))

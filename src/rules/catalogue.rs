@@ -71,6 +71,8 @@ pub enum Scope {
 pub struct Rule {
     /// Stable identifier, `POX-AREA-NNN`.
     pub id: &'static str,
+    /// Position in [`ALL`] (for O(1) bookkeeping; not stable across versions, unlike `id`).
+    pub index: usize,
     /// Area.
     pub area: Area,
     /// Severity of its findings.
@@ -89,10 +91,13 @@ pub struct Rule {
 
 macro_rules! rules {
     ($($konst:ident = { $id:literal, $area:ident, $sev:ident, $scope:ident, [$($el:literal),*], $summary:literal, $source:expr, $why:literal };)*) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        enum Index { $($konst),* }
         $(
             #[doc = concat!("`", $id, "`: ", $summary)]
             pub const $konst: &Rule = &Rule {
                 id: $id,
+                index: Index::$konst as usize,
                 area: Area::$area,
                 severity: Severity::$sev,
                 scope: Scope::$scope,

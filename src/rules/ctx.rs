@@ -7,7 +7,10 @@ use crate::xml;
 
 pub(crate) struct Ctx<'a> {
     tree: &'a xml::Document,
-    pub(crate) out: Outcome,
+    out: Outcome,
+    /// Rules applied, by [`Rule::index`]; turned into `out.applied` once, in [`Ctx::finish`],
+    /// because inserting string IDs into a set per element dominated validation time.
+    applied: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -15,12 +18,24 @@ impl<'a> Ctx<'a> {
         Ctx {
             tree,
             out: Outcome::default(),
+            applied: vec![false; super::ALL.len()],
         }
+    }
+
+    /// The outcome, findings sorted.
+    pub(crate) fn finish(mut self) -> Outcome {
+        for (r, on) in super::ALL.iter().zip(&self.applied) {
+            if *on {
+                self.out.applied.insert(r.id);
+            }
+        }
+        self.out.sort();
+        self.out
     }
 
     /// Records that `rule` was applied.
     pub(crate) fn apply(&mut self, rule: &Rule) {
-        self.out.applied.insert(rule.id);
+        self.applied[rule.index] = true;
     }
 
     /// Reports a finding about an element, pointing at its start tag.

@@ -118,9 +118,7 @@ pub fn validate(parsed: &Parsed) -> Outcome {
         Document::Request(r) => request::check(&mut ctx, r),
         Document::Response(r) => response::check(&mut ctx, r),
     }
-    let mut out = ctx.out;
-    out.sort();
-    out
+    ctx.finish()
 }
 
 /// Reports each place a look-alike namespace is declared into use (not every element in it).

@@ -43,7 +43,7 @@ pub fn check_policy(parsed: &Parsed, org: &Organization, mailbox: &Mailbox) -> O
         ctx.apply(r);
     }
     let Document::Response(r) = &parsed.model else {
-        return ctx.out;
+        return ctx.finish();
     };
     let res = resolve(org, mailbox.smtp_client_authentication_disabled);
     let why = match res.decided_by {
@@ -106,7 +106,5 @@ pub fn check_policy(parsed: &Parsed, org: &Organization, mailbox: &Mailbox) -> O
             ctx.element(POL_NO_SMTP, &a.meta.loc, format!("POP3/IMAP is advertised to {} and SMTP AUTH is enabled for it ({why}), but no SMTP protocol with a Server is advertised; the client cannot send", mailbox.identity));
         }
     }
-    let mut out = ctx.out;
-    out.sort();
-    out
+    ctx.finish()
 }

@@ -58,7 +58,15 @@ fn parse_text(
     encoding: SourceEncoding,
     limits: &Limits,
 ) -> Result<Document, XmlError> {
-    if let Some((i, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+    // Printable ASCII and tab/LF/CR are always allowed: check bytes first (vectorizes), and
+    // walk characters only for text with other bytes.
+    let plain_ascii = text
+        .bytes()
+        .all(|b| (0x20..0x7F).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'));
+    if let Some((i, c)) = (!plain_ascii)
+        .then(|| text.char_indices().find(|&(_, c)| !is_xml_char(c)))
+        .flatten()
+    {
         return Err(error_at(
             &text,
             i,
@@ -144,14 +152,17 @@ impl<'t> Builder<'t> {
             let start = self.reader.buffer_position() as usize;
             let event = match self.reader.read_resolved_event() {
                 Ok((resolved, event)) => {
+                    // Only start tags need their namespace; end tags are matched by name.
+                    let needs_ns = matches!(event, Event::Start(_) | Event::Empty(_));
                     let ns = match resolved {
-                        ResolveResult::Bound(ns) => Some(ns.as_ref().to_owned()),
-                        ResolveResult::Unbound => None,
+                        ResolveResult::Bound(ns) if needs_ns => Some(ns.as_ref().to_owned()),
+                        ResolveResult::Bound(_) | ResolveResult::Unbound => None,
                         ResolveResult::Unknown(p) => {
                             return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
                         }
                     };
-                    (ns, event.into_owned())
+                    // Events borrow the input, not the reader: no copy needed.
+                    (ns, event)
                 }
                 Err(e) => {
                     let at = self.reader.error_position() as usize;
@@ -162,9 +173,9 @@ impl<'t> Builder<'t> {
             let (ns, event) = event;
             match event {
                 Event::Text(t) => {
-                    let raw = t.clone().into_inner().into_owned();
-                    let value = t.xml_content(self.version).into_owned();
-                    self.push_text(&raw, &value, start, end)?;
+                    // Borrowed: push_text copies once, into the pending text node.
+                    let value = t.xml_content(self.version);
+                    self.push_text(&t, &value, start, end)?;
                 }
                 Event::GeneralRef(r) => {
                     let value = resolve_ref(&r).map_err(|k| (start, k))?;
@@ -189,7 +200,7 @@ impl<'t> Builder<'t> {
     /// Handles every event but text; returns true at the end of input.
     fn handle(
         &mut self,
-        event: Event<'static>,
+        event: Event<'_>,
         ns: Option<String>,
         start: usize,
         end: usize,

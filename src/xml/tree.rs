@@ -25,8 +25,9 @@ pub struct Document {
     pub root: Element,
     /// Comments, processing instructions and whitespace after the root element.
     pub epilog: Vec<Misc>,
+    /// Built on the first position asked for: a document without findings never needs it.
     #[serde(skip)]
-    lines: LineIndex,
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl Document {
@@ -38,7 +39,6 @@ impl Document {
         root: Element,
         epilog: Vec<Misc>,
     ) -> Self {
-        let lines = LineIndex::new(&text);
         Document {
             text,
             encoding,
@@ -46,18 +46,22 @@ impl Document {
             prolog,
             root,
             epilog,
-            lines,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
     /// Line and column of a byte offset into [`Document::text`].
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.index().line_col(&self.text, offset)
     }
 
     /// The text of a 1-based line, for showing a finding in context.
     pub fn line_text(&self, line: usize) -> &str {
-        self.lines.line_text(&self.text, line)
+        self.index().line_text(&self.text, line)
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 }
 
