@@ -3,7 +3,7 @@
 use super::{read_input, EXIT_OK, EXIT_USAGE};
 use clap::{Args, ValueEnum};
 use poxspec::policy::{self, InputFormat, Mailbox, Organization, Population};
-use std::fmt::Write;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// A nullable boolean on the command line.
@@ -138,61 +138,88 @@ pub(super) fn resolve(file: &std::path::Path, source: &Source, format: PolicyFor
         }
     };
     let rows = policy::resolve_all(&org, &p);
-    match format {
-        PolicyFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "mailboxes": rows }))
-                .expect("serializes")
-        ),
-        PolicyFormat::Csv => {
-            let mut out = String::from("address,identity,mailbox_setting,organization_disabled,effective_disabled,decided_by\n");
-            for r in &rows {
-                let q = |s: &str| {
-                    if s.contains([',', '"', '\n']) {
-                        format!("\"{}\"", s.replace('"', "\"\""))
-                    } else {
-                        s.to_owned()
-                    }
-                };
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{}",
-                    q(r.address.as_deref().unwrap_or("")),
-                    q(&r.identity),
-                    b(r.mailbox_setting),
-                    r.organization_disabled,
-                    r.effective_disabled,
-                    r.decided_by.as_str()
-                );
+    // Written as it is produced: output the size of a million-row export is never held whole.
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match format {
+        PolicyFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Rows<'a, 'p> {
+                mailboxes: &'a [policy::ResolvedMailbox<'p>],
             }
-            print!("{out}");
+            serde_json::to_writer_pretty(&mut out, &Rows { mailboxes: &rows })
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
         }
-        PolicyFormat::Human => {
-            println!(
-                "organisation SmtpClientAuthenticationDisabled = {}",
-                org.smtp_client_authentication_disabled
-            );
-            println!(
-                "{:<32} {:<8} {:<9} decided by",
-                "mailbox", "setting", "SMTP AUTH"
-            );
-            for r in &rows {
-                let name = r.address.clone().unwrap_or_else(|| r.identity.clone());
-                println!(
-                    "{:<32} {:<8} {:<9} {}",
-                    name,
-                    b(r.mailbox_setting),
-                    if r.effective_disabled {
-                        "disabled"
-                    } else {
-                        "enabled"
-                    },
-                    r.decided_by.as_str()
-                );
-            }
+        PolicyFormat::Csv => write_csv(&mut out, &rows),
+        PolicyFormat::Human => write_human(&mut out, &org, &rows),
+    };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("cannot write the output: {e}");
+            return EXIT_USAGE;
         }
     }
     EXIT_OK
+}
+
+fn write_csv(out: &mut impl Write, rows: &[policy::ResolvedMailbox]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "address,identity,mailbox_setting,organization_disabled,effective_disabled,decided_by"
+    )?;
+    let q = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    for r in rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            q(r.address.unwrap_or("")),
+            q(r.identity),
+            b(r.mailbox_setting),
+            r.organization_disabled,
+            r.effective_disabled,
+            r.decided_by.as_str()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_human(
+    out: &mut impl Write,
+    org: &Organization,
+    rows: &[policy::ResolvedMailbox],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "organisation SmtpClientAuthenticationDisabled = {}",
+        org.smtp_client_authentication_disabled
+    )?;
+    writeln!(
+        out,
+        "{:<32} {:<8} {:<9} decided by",
+        "mailbox", "setting", "SMTP AUTH"
+    )?;
+    for r in rows {
+        writeln!(
+            out,
+            "{:<32} {:<8} {:<9} {}",
+            r.address.unwrap_or(r.identity),
+            b(r.mailbox_setting),
+            if r.effective_disabled {
+                "disabled"
+            } else {
+                "enabled"
+            },
+            r.decided_by.as_str()
+        )?;
+    }
+    Ok(())
 }
 
 pub(super) fn audit(file: &std::path::Path, source: &Source, json: bool) -> i32 {
@@ -204,8 +231,7 @@ pub(super) fn audit(file: &std::path::Path, source: &Source, json: bool) -> i32 
         }
     };
     let rows = policy::resolve_all(&org, &p);
-    let name =
-        |r: &policy::ResolvedMailbox| r.address.clone().unwrap_or_else(|| r.identity.clone());
+    let name = |r: &policy::ResolvedMailbox| r.address.unwrap_or(r.identity).to_owned();
     let pick = |f: &dyn Fn(&policy::ResolvedMailbox) -> bool| {
         rows.iter().filter(|r| f(r)).map(name).collect::<Vec<_>>()
     };

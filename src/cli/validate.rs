@@ -55,6 +55,9 @@ pub(super) fn unit_for(
         }
         None => Some(String::from_utf8_lossy(bytes).into_owned()),
     };
+    // Only findings are shown in context; keeping every clean file's text would make memory
+    // grow with the size of the run rather than with what there is to report.
+    let source = source.filter(|_| !outcome.findings.is_empty());
     let mut u = Unit::new(name, v.kind, outcome);
     u.source = source;
     u

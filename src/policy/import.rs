@@ -104,10 +104,33 @@ pub fn detect(file: &str, text: &str, have_set: bool) -> Option<InputFormat> {
 }
 
 /// Collects mailboxes, refusing conflicting duplicates.
+///
+/// Identities are compared case-insensitively (Unicode lower case). The index is keyed by a
+/// hash of the lower-cased identity rather than by a lower-cased copy, so a million-row export
+/// does not allocate a million extra strings; equal hashes are confirmed by comparing the
+/// identities themselves, and the rare different identities with equal hashes go to a list.
 struct Collector<'f> {
     file: &'f str,
     mailboxes: Vec<Mailbox>,
-    seen: HashMap<String, (usize, usize)>,
+    /// Lower-case hash → (index into `mailboxes`, source line).
+    seen: HashMap<u64, (usize, usize)>,
+    /// Entries whose hash was already taken by another identity.
+    collided: Vec<(usize, usize)>,
+}
+
+fn folded_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        c.hash(&mut h);
+    }
+    h.finish()
+}
+
+fn same_identity(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 impl<'f> Collector<'f> {
@@ -116,12 +139,29 @@ impl<'f> Collector<'f> {
             file,
             mailboxes: Vec::new(),
             seen: HashMap::new(),
+            collided: Vec::new(),
         }
     }
 
+    fn reserve(&mut self, n: usize) {
+        self.mailboxes.reserve(n);
+        self.seen.reserve(n);
+    }
+
     fn add(&mut self, m: Mailbox, line: usize) -> Result<(), ImportError> {
-        let key = m.identity.to_lowercase();
-        if let Some(&(index, first_line)) = self.seen.get(&key) {
+        let key = folded_hash(&m.identity);
+        let earlier = match self.seen.get(&key) {
+            None => None,
+            Some(&(i, l)) if same_identity(&self.mailboxes[i].identity, &m.identity) => {
+                Some((i, l))
+            }
+            Some(_) => self
+                .collided
+                .iter()
+                .copied()
+                .find(|&(i, _)| same_identity(&self.mailboxes[i].identity, &m.identity)),
+        };
+        if let Some((index, first_line)) = earlier {
             if self.mailboxes[index] == m {
                 return Ok(());
             }
@@ -135,7 +175,13 @@ impl<'f> Collector<'f> {
                 },
             ));
         }
-        self.seen.insert(key, (self.mailboxes.len(), line));
+        let entry = (self.mailboxes.len(), line);
+        match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(_) => self.collided.push(entry),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(entry);
+            }
+        }
         self.mailboxes.push(m);
         Ok(())
     }
@@ -304,7 +350,13 @@ fn csv_field_starts(line: &str) -> Vec<usize> {
 
 fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
-    let lines: Vec<&str> = body.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    // Source lines are only needed to place an error: found on demand, not indexed up front
+    // (an index of a million-row export costs more than parsing it).
+    let line_text = |n: usize| {
+        body.split('\n')
+            .nth(n.saturating_sub(1))
+            .map(|l| l.trim_end_matches('\r'))
+    };
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .comment(Some(b'#'))
@@ -315,8 +367,8 @@ fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
         ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
     };
     let headers = reader.headers().map_err(syntax)?.clone();
-    let header_line = lines
-        .iter()
+    let header_line = body
+        .split('\n')
         .position(|l| !l.starts_with('#'))
         .map_or(1, |i| i + 1);
     let col = |name: &str| {
@@ -350,11 +402,14 @@ fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
     let addr_col = col("PrimarySmtpAddress");
     let (pop_col, imap_col) = (col("PopEnabled"), col("ImapEnabled"));
     let mut c = Collector::new(file);
-    for record in reader.records() {
-        let record = record.map_err(syntax)?;
+    // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
+    c.reserve(body.bytes().filter(|&b| b == b'\n').count());
+    // One record buffer for the whole file.
+    let mut record = ::csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(syntax)? {
         let line = record.position().map_or(0, |p| p.line() as usize);
         let at = |field: usize, kind| {
-            let raw = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
+            let raw = line_text(line).unwrap_or("");
             let column = csv_field_starts(raw)
                 .get(field)
                 .map(|b| raw[..*b].chars().count() + 1);

@@ -78,11 +78,15 @@ fn fixtures_resolve_and_every_format_agrees() {
         .collect();
     files.sort();
     assert!(files.len() >= 6);
+    // Rows borrow their population, so every population outlives the loop.
+    let populations: Vec<_> = files
+        .iter()
+        .map(|f| load(f).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
     let mut reference: Option<Vec<policy::ResolvedMailbox>> = None;
-    for f in &files {
-        let p = load(f).unwrap_or_else(|e| panic!("{e}"));
+    for (f, p) in files.iter().zip(&populations) {
         let org = p.organization.unwrap_or(Organization::new(true));
-        let rows = policy::resolve_all(&org, &p);
+        let rows = policy::resolve_all(&org, p);
         settings()
             .bind(|| insta::assert_json_snapshot!(format!("policy_resolve@{}", name(f)), rows));
         let n = name(f);
