@@ -12,3 +12,4 @@ mod regressions;
 mod roundtrip;
 mod rules_catalogue;
 mod snapshots;
+mod validate_cli;
