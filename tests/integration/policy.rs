@@ -205,6 +205,18 @@ proptest! {
         let back = import("x.toml", &text, InputFormat::Auto, None).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(back, t);
     }
+
+    #[test]
+    fn identity_lists_round_trip(p in strategy::policy_population(20, false), set in proptest::option::of(any::<bool>())) {
+        // An identity list carries identities only, every mailbox getting the value applied.
+        let text: String = p.mailboxes.iter().map(|m| format!("{}\n", m.identity)).collect();
+        let back = import("ids.txt", &text, InputFormat::Identities, Some(set)).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(back.mailboxes.len(), p.mailboxes.len());
+        for (b, m) in back.mailboxes.iter().zip(&p.mailboxes) {
+            prop_assert_eq!(&b.identity, &m.identity);
+            prop_assert_eq!(b.smtp_client_authentication_disabled, set);
+        }
+    }
 }
 
 /// `<!-- policy: FIXTURE MAILBOX -->` in a policy corpus document.
