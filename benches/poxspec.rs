@@ -4,7 +4,7 @@
 //! `cargo bench` runs everything; `cargo bench -- settings` one group.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use poxspec::live::{self, CheckOptions, ClientOptions, Target};
+use poxspec::live::{self, CheckOptions};
 use poxspec::policy::{self, export, InputFormat, Mailbox, Organization, Population};
 use poxspec::server::{self, Fixture, ServerOptions};
 use quick_xml::events::Event;
@@ -180,31 +180,13 @@ fn bench_check(c: &mut Criterion) {
             ..ServerOptions::local()
         }))
         .unwrap();
-    let options = CheckOptions {
-        target: Target {
-            url: s.url(),
-            get_url: format!("{}/autodiscover/autodiscover.xml", s.http_base),
-            emails: fixture
-                .mailboxes
-                .iter()
-                .map(|m| m.address().to_owned())
-                .collect(),
-            fixture: Some(fixture),
-            max_hops: 10,
-        },
-        client: ClientOptions {
-            insecure: false,
-            extra_root_der: Some(s.certificate_der.clone()),
-            timeout: Duration::from_secs(10),
-            body_cap: 1024 * 1024,
-            credentials: None,
-        },
-        total_timeout: Duration::from_secs(60),
-        concurrency: 8,
-        partition: None,
-        only: vec![],
-        skip: vec![],
-    };
+    let options = CheckOptions::for_fixture(
+        s.url(),
+        format!("{}/autodiscover/autodiscover.xml", s.http_base),
+        s.certificate_der.clone(),
+        fixture,
+        Duration::from_secs(10),
+    );
     let cases = live::select(&options).len() as u64;
     let mut g = c.benchmark_group("check");
     g.sample_size(10);

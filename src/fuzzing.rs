@@ -61,27 +61,7 @@ fn text_of(data: &[u8], parsed: Option<&crate::Parsed>) -> String {
     if let Some(p) = parsed {
         return p.tree.text.clone();
     }
-    let utf16 = |le: bool| {
-        let units: Vec<u16> = data[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
-    if data.starts_with(&[0xFF, 0xFE]) {
-        utf16(true)
-    } else if data.starts_with(&[0xFE, 0xFF]) {
-        utf16(false)
-    } else {
-        let body = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(data);
-        String::from_utf8_lossy(body).into_owned()
-    }
+    xml::decode_lossy(data)
 }
 
 /// `validate`: judging never panics, and every finding's line:column lies inside the input.

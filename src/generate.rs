@@ -224,17 +224,8 @@ pub fn generate(opts: &Options) -> Batch {
             });
             continue;
         }
-        let (label, bytes, expect, rule) = mutate_valid(text, &mut rng);
-        let file = file_name(i, opts.count, &label, "xml");
-        files.push((file.clone(), bytes));
-        documents.push(Entry {
-            file,
-            mutation: Some(label),
-            expect,
-            rule,
-            policy: None,
-            email: None,
-        });
+        let m = mutate_valid(text, &mut rng);
+        push_mutated((&mut files, &mut documents), i, opts.count, m);
     }
     Batch {
         files,
@@ -244,6 +235,29 @@ pub fn generate(opts: &Options) -> Batch {
             documents,
         },
     }
+}
+
+/// A mutated document: operator label, bytes, expectation, rule.
+type Mutated = (String, Vec<u8>, Expect, Option<String>);
+
+/// Adds document `i` of `count` to a set.
+fn push_mutated(
+    set: (&mut Vec<(String, Vec<u8>)>, &mut Vec<Entry>),
+    i: usize,
+    count: usize,
+    (label, bytes, expect, rule): Mutated,
+) {
+    let (files, documents) = set;
+    let file = file_name(i, count, &label, "xml");
+    files.push((file.clone(), bytes));
+    documents.push(Entry {
+        file,
+        mutation: Some(label),
+        expect,
+        rule,
+        policy: None,
+        email: None,
+    });
 }
 
 /// Mutations that only make sense against a policy: each makes the response disagree with the
@@ -347,10 +361,7 @@ fn smtp_withheld(case: &PolicyCase) -> Option<Document> {
 
 /// One mutation of a policy case: a policy operator a third of the time (when one applies),
 /// otherwise a document operator. Returns label, bytes, expectation and rule.
-fn mutate_policy_case(
-    case: &PolicyCase,
-    rng: &mut Rng,
-) -> (String, Vec<u8>, Expect, Option<String>) {
+fn mutate_policy_case(case: &PolicyCase, rng: &mut Rng) -> Mutated {
     if rng.below(3) == 0 {
         let start = rng.below(POLICY_OPERATORS.len());
         for k in 0..POLICY_OPERATORS.len() {
@@ -373,7 +384,7 @@ fn mutate_policy_case(
 /// rewritten with prefixed namespaces (a preserving operator), because canonical documents
 /// have no prefixes and the prefix operators would otherwise never apply; the label then
 /// names both operators, joined with `+`.
-fn mutate_valid(text: String, rng: &mut Rng) -> (String, Vec<u8>, Expect, Option<String>) {
+fn mutate_valid(text: String, rng: &mut Rng) -> Mutated {
     let parsed = crate::parse(text.as_bytes()).expect("generated documents parse");
     let mut tree = parsed.tree;
     let mut prefix = String::new();
@@ -422,16 +433,12 @@ pub fn mutate_document(
             }
             None => ("none".to_owned(), bytes.to_vec(), before, None),
         };
-        let file = file_name(i, count, &label, "xml");
-        files.push((file.clone(), out));
-        documents.push(Entry {
-            file,
-            mutation: Some(label),
-            expect,
-            rule,
-            policy: None,
-            email: None,
-        });
+        push_mutated(
+            (&mut files, &mut documents),
+            i,
+            count,
+            (label, out, expect, rule),
+        );
     }
     Ok(Batch {
         files,

@@ -293,33 +293,30 @@ fn comment_split(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     )
 }
 
-fn insert_pi(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
+/// Inserts `node` at a random place among the children of an element that has elements.
+fn insert_between_elements(doc: &Document, rng: &mut Rng, node: Node) -> Option<Vec<u8>> {
     edit(doc, rng, &|e| !is_leaf(e), &mut |e, rng| {
         let at = rng.below(e.children.len() + 1);
-        e.children.insert(
-            at,
-            Node::Pi(Pi {
-                target: "poxspec".into(),
-                content: " mutation=\"pi\"".into(),
-                span: Span::default(),
-            }),
-        );
+        e.children.insert(at, node.clone());
         true
     })
 }
 
+fn insert_pi(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
+    let pi = Pi {
+        target: "poxspec".into(),
+        content: " mutation=\"pi\"".into(),
+        span: Span::default(),
+    };
+    insert_between_elements(doc, rng, Node::Pi(pi))
+}
+
 fn insert_comment(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
-    edit(doc, rng, &|e| !is_leaf(e), &mut |e, rng| {
-        let at = rng.below(e.children.len() + 1);
-        e.children.insert(
-            at,
-            Node::Comment(Comment {
-                text: " inserted by poxspec -- mutate ".replace("--", "- -"),
-                span: Span::default(),
-            }),
-        );
-        true
-    })
+    let comment = Comment {
+        text: " inserted by poxspec - - mutate ".into(),
+        span: Span::default(),
+    };
+    insert_between_elements(doc, rng, Node::Comment(comment))
 }
 
 fn whitespace_between(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {

@@ -31,6 +31,45 @@ pub struct CheckOptions {
     pub skip: Vec<glob::Pattern>,
 }
 
+impl CheckOptions {
+    /// Options for checking an endpoint that serves `fixture` under a self-signed certificate
+    /// (`certificate_der`, trusted for this run only): every fixture mailbox, 10 hops, a 1 MiB
+    /// body cap, 8 cases in flight, no selection. Fields are public to adjust afterwards.
+    pub fn for_fixture(
+        url: String,
+        get_url: String,
+        certificate_der: Vec<u8>,
+        fixture: crate::server::Fixture,
+        timeout: Duration,
+    ) -> CheckOptions {
+        CheckOptions {
+            target: Target {
+                url,
+                get_url,
+                emails: fixture
+                    .mailboxes
+                    .iter()
+                    .map(|m| m.address().to_owned())
+                    .collect(),
+                fixture: Some(fixture),
+                max_hops: 10,
+            },
+            client: ClientOptions {
+                insecure: false,
+                extra_root_der: Some(certificate_der),
+                timeout,
+                body_cap: 1024 * 1024,
+                credentials: None,
+            },
+            total_timeout: Duration::from_secs(60),
+            concurrency: 8,
+            partition: None,
+            only: vec![],
+            skip: vec![],
+        }
+    }
+}
+
 /// Why a check could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

@@ -153,3 +153,30 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Decode
     }
     Ok(out)
 }
+
+/// The text of bytes as well as it can be read, for showing or scanning input that may not be
+/// a readable document: UTF-16 by its byte-order mark, otherwise UTF-8 (BOM dropped), invalid
+/// sequences replaced.
+pub fn decode_lossy(bytes: &[u8]) -> String {
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        utf16(true)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        utf16(false)
+    } else {
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        String::from_utf8_lossy(body).into_owned()
+    }
+}

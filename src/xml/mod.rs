@@ -10,7 +10,7 @@ mod reader;
 mod tree;
 mod writer;
 
-pub use encoding::SourceEncoding;
+pub use encoding::{decode_lossy, SourceEncoding};
 pub use error::{XmlError, XmlErrorKind};
 pub use limits::Limits;
 pub use position::{line_col_of, LineCol, LineIndex, Span};

@@ -25,23 +25,7 @@ pub fn name(p: &Path) -> String {
 
 /// `expect: RULE [PATH]` comments in a corpus document (read as lossy UTF-8 or UTF-16).
 pub fn expectations(bytes: &[u8]) -> Vec<(String, Option<String>)> {
-    let text = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let le = bytes[0] == 0xFF;
-        let units: Vec<u16> = bytes[2..]
-            .chunks(2)
-            .filter(|c| c.len() == 2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    } else {
-        String::from_utf8_lossy(bytes).into_owned()
-    };
+    let text = poxspec::xml::decode_lossy(bytes);
     text.lines()
         .filter_map(|l| l.trim().strip_prefix("<!-- expect: "))
         .filter_map(|l| l.strip_suffix(" -->"))

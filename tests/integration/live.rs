@@ -2,7 +2,7 @@
 //! findings, every injected fault is detected, and secrets never reach a report.
 
 use crate::common::poxspec_env;
-use poxspec::live::{self, CheckOptions, ClientOptions, Target};
+use poxspec::live::{self, CheckOptions};
 use poxspec::report::{self, Format, Report};
 use poxspec::rules::{self, Scope};
 use poxspec::server::{self, Fault, Fixture, ServerOptions, FAULTS};
@@ -25,31 +25,14 @@ async fn check(faults: &[Fault], strict: bool, credentials: Option<(String, Stri
     })
     .await
     .unwrap();
-    let options = CheckOptions {
-        target: Target {
-            url: s.url(),
-            get_url: format!("{}/autodiscover/autodiscover.xml", s.http_base),
-            emails: fixture
-                .mailboxes
-                .iter()
-                .map(|m| m.address().to_owned())
-                .collect(),
-            fixture: Some(fixture),
-            max_hops: 10,
-        },
-        client: ClientOptions {
-            insecure: false,
-            extra_root_der: Some(s.certificate_der.clone()),
-            timeout: Duration::from_millis(700),
-            body_cap: 1024 * 1024,
-            credentials,
-        },
-        total_timeout: Duration::from_secs(60),
-        concurrency: 8,
-        partition: None,
-        only: vec![],
-        skip: vec![],
-    };
+    let mut options = CheckOptions::for_fixture(
+        s.url(),
+        format!("{}/autodiscover/autodiscover.xml", s.http_base),
+        s.certificate_der.clone(),
+        fixture,
+        Duration::from_millis(700),
+    );
+    options.client.credentials = credentials;
     let units = live::run(&options).await.unwrap();
     s.shutdown();
     Report::new("case", strict, units)
