@@ -471,7 +471,9 @@ pub fn policy_population(max: usize, with_org: bool) -> BoxedStrategy<crate::pol
                 .into_iter()
                 .enumerate()
                 .map(|(i, (name, addr, d, pop, imap))| {
-                    let identity = format!("{name}{i}");
+                    // Unique: the index is what follows the last `-`, so identity → (name, index)
+                    // is one-to-one ("d1"+"0" and "d"+"10" once both gave "d10").
+                    let identity = format!("{name}-{i}");
                     crate::policy::Mailbox {
                         address: addr.then(|| format!("{identity}@contoso.example")),
                         identity,

@@ -206,6 +206,17 @@ proptest! {
         prop_assert_eq!(back, t);
     }
 
+    /// Guards the strategy's promise of unique identities ("d1"+"0" and "d"+"10" once collided,
+    /// found by a random-seed run; the seed is in tests/proptest-regressions/policy.txt).
+    #[test]
+    fn population_identities_are_unique(p in strategy::policy_population(40, false)) {
+        let mut ids: Vec<String> = p.mailboxes.iter().map(|m| m.identity.to_lowercase()).collect();
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        prop_assert_eq!(ids.len(), n);
+    }
+
     #[test]
     fn identity_lists_round_trip(p in strategy::policy_population(20, false), set in proptest::option::of(any::<bool>())) {
         // An identity list carries identities only, every mailbox getting the value applied.
