@@ -182,6 +182,16 @@ enum DocSpec {
         address: XmlText,
         url: XmlText,
     },
+    Request {
+        mobilesync: bool,
+        address: XmlText,
+        schema: XmlText,
+    },
+    /// A settings response whose protocols are arbitrary sequences of known fields and
+    /// switches (any order, repeats, any text), as a lenient or broken server might write.
+    Freeform {
+        protocols: Vec<Vec<(u8, bool, XmlText)>>,
+    },
 }
 
 impl DocSpec {
@@ -231,6 +241,43 @@ impl DocSpec {
                 make::error_response(ns, *code, &message.0, &time.0, *id)
             }
             DocSpec::MobileSync { address, url } => make::mobilesync_response(&address.0, &url.0),
+            DocSpec::Request {
+                mobilesync,
+                address,
+                schema,
+            } => {
+                let ns = if *mobilesync {
+                    model::ns::REQUEST_MOBILESYNC
+                } else {
+                    model::ns::REQUEST_OUTLOOK
+                };
+                make::request(ns, &address.0, &schema.0)
+            }
+            DocSpec::Freeform { protocols } => {
+                use model::fields::{ProtocolField, SwitchField};
+                let protocols = protocols
+                    .iter()
+                    .take(8)
+                    .map(|items| {
+                        make::protocol(
+                            items
+                                .iter()
+                                .take(32)
+                                .map(|(k, is_switch, text)| {
+                                    if *is_switch {
+                                        let all = SwitchField::ALL;
+                                        make::switch(all[usize::from(*k) % all.len()], &text.0)
+                                    } else {
+                                        let all = ProtocolField::ALL;
+                                        make::field(all[usize::from(*k) % all.len()], &text.0)
+                                    }
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                make::settings_response("Fuzz", "fuzz@contoso.example", protocols)
+            }
         }
     }
 }
