@@ -130,11 +130,6 @@ pub fn policy_import(data: &[u8]) {
     }
 }
 
-/// Characters XML 1.0 can carry in text (others are dropped by the structured target).
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
 /// A string of XML characters from arbitrary input.
 #[derive(Debug)]
 struct XmlText(String);
@@ -142,7 +137,9 @@ struct XmlText(String);
 impl<'a> Arbitrary<'a> for XmlText {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let s: String = u.arbitrary()?;
-        Ok(XmlText(s.chars().filter(|&c| xml_char(c)).collect()))
+        Ok(XmlText(
+            s.chars().filter(|&c| xml::is_xml_char(c)).collect(),
+        ))
     }
 }
 
@@ -313,7 +310,7 @@ pub fn structured(data: &[u8]) {
 pub fn onoff(data: &[u8]) {
     let raw: String = String::from_utf8_lossy(data)
         .chars()
-        .filter(|&c| xml_char(c) && c != '\r')
+        .filter(|&c| xml::is_xml_char(c) && c != '\r')
         .collect();
     let expected = OnOff::classify(&raw);
     // Totality: the class and value agree with each other.
@@ -351,22 +348,10 @@ pub fn onoff(data: &[u8]) {
 }
 
 fn ssl_flag(doc: &model::Document) -> Option<OnOff> {
-    use model::fields::SwitchField;
-    use model::{AccountItem, ProtocolItem, ResponseItem, ResponseRootItem};
     let model::Document::Response(r) = doc else {
         return None;
     };
-    r.items.iter().find_map(|i| match i {
-        ResponseRootItem::Response(b) => b.items.iter().find_map(|i| match i {
-            ResponseItem::Account(a) => a.items.iter().find_map(|i| match i {
-                AccountItem::Protocol(p) => p.items.iter().find_map(|i| match i {
-                    ProtocolItem::Switch(SwitchField::SSL, f) => Some(f.value.clone()),
-                    _ => None,
-                }),
-                _ => None,
-            }),
-            _ => None,
-        }),
-        _ => None,
-    })
+    r.protocols()
+        .find_map(|p| p.switch(model::fields::SwitchField::SSL))
+        .map(|f| f.value.clone())
 }

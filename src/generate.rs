@@ -172,9 +172,7 @@ pub fn generate(opts: &Options) -> Batch {
     let mut files = Vec::new();
     let mut documents = Vec::new();
     for i in 0..opts.count {
-        // Each document's mutation has its own generator, so document `i` of a set does not
-        // depend on which operators earlier documents drew.
-        let mut rng = Rng::new(opts.seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+        let mut rng = document_rng(opts.seed, i);
         if opts.kind == Kind::Policy {
             let case = sample(&mut runner, &strategy::policy_case(4));
             let fixture = file_name(i, opts.count, "policy", "toml");
@@ -229,11 +227,7 @@ pub fn generate(opts: &Options) -> Batch {
     }
     Batch {
         files,
-        manifest: Manifest {
-            poxspec: env!("CARGO_PKG_VERSION").to_owned(),
-            seed: opts.seed,
-            documents,
-        },
+        manifest: manifest(opts.seed, documents),
     }
 }
 
@@ -300,12 +294,7 @@ fn account_items(doc: &mut Document) -> Option<&mut Vec<AccountItem>> {
 }
 
 fn advertised(doc: &Document, kind: &str) -> bool {
-    let mut d = doc.clone();
-    account_items(&mut d).is_some_and(|items| {
-        items
-            .iter()
-            .any(|i| matches!(i, AccountItem::Protocol(p) if p.kind() == Some(kind)))
-    })
+    matches!(doc, Document::Response(r) if r.protocols().any(|p| p.kind() == Some(kind)))
 }
 
 fn with_protocol(case: &PolicyCase, kind: &str, port: u16) -> Option<Document> {
@@ -397,17 +386,45 @@ fn mutate_valid(text: String, rng: &mut Rng) -> Mutated {
             prefix = format!("{}+", op.name);
         }
     }
-    match mutate::mutate_any(&tree, rng) {
+    let (label, bytes, expect, rule) = mutate_tree(&tree, rng, Expect::Valid, || {
+        crate::xml::write_lossless(&tree)
+    });
+    let label = if label == "none" {
+        label
+    } else {
+        format!("{prefix}{label}")
+    };
+    (label, bytes, expect, rule)
+}
+
+/// One random applicable operator on `tree`, the expectation following from `before`;
+/// `"none"` with the `unmutated` bytes when no operator applies.
+fn mutate_tree(
+    tree: &crate::xml::Document,
+    rng: &mut Rng,
+    before: Expect,
+    unmutated: impl FnOnce() -> Vec<u8>,
+) -> Mutated {
+    match mutate::mutate_any(tree, rng) {
         Some((op, bytes)) => {
-            let (e, r) = expect_after(Expect::Valid, op.effect);
-            (format!("{prefix}{}", op.name), bytes, e, r)
+            let (e, r) = expect_after(before, op.effect);
+            (op.name.to_owned(), bytes, e, r)
         }
-        None => (
-            "none".to_owned(),
-            crate::xml::write_lossless(&tree),
-            Expect::Valid,
-            None,
-        ),
+        None => ("none".to_owned(), unmutated(), before, None),
+    }
+}
+
+/// Each document's mutation has its own generator, so document `i` of a set does not depend
+/// on which operators earlier documents drew.
+fn document_rng(seed: u64, i: usize) -> Rng {
+    Rng::new(seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407))
+}
+
+fn manifest(seed: u64, documents: Vec<Entry>) -> Manifest {
+    Manifest {
+        poxspec: env!("CARGO_PKG_VERSION").to_owned(),
+        seed,
+        documents,
     }
 }
 
@@ -425,28 +442,14 @@ pub fn mutate_document(
     let mut files = Vec::new();
     let mut documents = Vec::new();
     for i in 0..count {
-        let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-        let (label, out, expect, rule) = match mutate::mutate_any(&parsed.tree, &mut rng) {
-            Some((op, out)) => {
-                let (e, r) = expect_after(before, op.effect);
-                (op.name.to_owned(), out, e, r)
-            }
-            None => ("none".to_owned(), bytes.to_vec(), before, None),
-        };
-        push_mutated(
-            (&mut files, &mut documents),
-            i,
-            count,
-            (label, out, expect, rule),
-        );
+        let m = mutate_tree(&parsed.tree, &mut document_rng(seed, i), before, || {
+            bytes.to_vec()
+        });
+        push_mutated((&mut files, &mut documents), i, count, m);
     }
     Ok(Batch {
         files,
-        manifest: Manifest {
-            poxspec: env!("CARGO_PKG_VERSION").to_owned(),
-            seed,
-            documents,
-        },
+        manifest: manifest(seed, documents),
     })
 }
 

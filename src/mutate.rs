@@ -409,15 +409,21 @@ fn rename_prefix(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     Some(xml::write_lossless(&d))
 }
 
-/// Default namespace declarations become prefixed ones (`xmlns="X"` → `xmlns:dN="X"`).
-fn default_to_prefixed(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
-    if !find(doc, &|e| {
+/// Whether any element has a prefixed attribute other than a namespace declaration: the
+/// namespace-form operators leave such documents alone, since moving declarations would
+/// change what those attributes' prefixes resolve to.
+fn has_prefixed_attributes(doc: &Document) -> bool {
+    !find(doc, &|e| {
         e.attributes
             .iter()
             .any(|a| a.name.prefix.is_some() && !a.name.is_namespace_declaration())
     })
     .is_empty()
-    {
+}
+
+/// Default namespace declarations become prefixed ones (`xmlns="X"` → `xmlns:dN="X"`).
+fn default_to_prefixed(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
+    if has_prefixed_attributes(doc) {
         return None;
     }
     let mut d = doc.clone();
@@ -471,14 +477,7 @@ fn default_to_prefixed(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
 /// Prefixed elements become unprefixed, with default namespace declarations where the
 /// namespace changes (the inverse of [`default_to_prefixed`]).
 fn prefixed_to_default(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
-    if find(doc, &|e| e.name.prefix.is_some()).is_empty()
-        || !find(doc, &|e| {
-            e.attributes
-                .iter()
-                .any(|a| a.name.prefix.is_some() && !a.name.is_namespace_declaration())
-        })
-        .is_empty()
-    {
+    if find(doc, &|e| e.name.prefix.is_some()).is_empty() || has_prefixed_attributes(doc) {
         return None;
     }
     let mut d = doc.clone();

@@ -20,9 +20,9 @@ pub enum KindArg {
     Policy,
 }
 
-/// `poxspec generate`.
+/// What every document set is made with: seed, size, folder.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub struct SetArgs {
     /// The seed (same seed and version: identical bytes).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -32,6 +32,13 @@ pub struct GenerateArgs {
     /// The output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// `poxspec generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub set: SetArgs,
     /// What to generate.
     #[arg(long, value_enum, default_value_t = KindArg::Any)]
     pub kind: KindArg,
@@ -45,15 +52,8 @@ pub struct GenerateArgs {
 pub struct MutateArgs {
     /// The document to mutate (for example a server's real response), or `-`.
     pub file: PathBuf,
-    /// The seed.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// How many mutations.
-    #[arg(long, default_value_t = 100)]
-    pub count: usize,
-    /// The output folder (created if missing).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub set: SetArgs,
 }
 
 /// Upper bound on `--count`: a set is written to disk and verified in memory.
@@ -100,7 +100,8 @@ fn check_count(count: usize) -> Result<(), i32> {
 }
 
 pub(super) fn generate(args: &GenerateArgs) -> i32 {
-    if let Err(code) = check_count(args.count) {
+    let set = &args.set;
+    if let Err(code) = check_count(set.count) {
         return code;
     }
     let kind = match args.kind {
@@ -110,16 +111,17 @@ pub(super) fn generate(args: &GenerateArgs) -> i32 {
         KindArg::Policy => Kind::Policy,
     };
     let batch = generate::generate(&Options {
-        seed: args.seed,
-        count: args.count,
+        seed: set.seed,
+        count: set.count,
         kind,
         mutate: args.mutate,
     });
-    finish(&batch, &args.out)
+    finish(&batch, &set.out)
 }
 
 pub(super) fn mutate(args: &MutateArgs) -> i32 {
-    if let Err(code) = check_count(args.count) {
+    let set = &args.set;
+    if let Err(code) = check_count(set.count) {
         return code;
     }
     let bytes = match read_input(&args.file) {
@@ -129,8 +131,8 @@ pub(super) fn mutate(args: &MutateArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    match generate::mutate_document(&bytes, args.seed, args.count, &Limits::default()) {
-        Ok(batch) => finish(&batch, &args.out),
+    match generate::mutate_document(&bytes, set.seed, set.count, &Limits::default()) {
+        Ok(batch) => finish(&batch, &set.out),
         Err(e) => {
             eprintln!("{}", e.with_file(&args.file.display().to_string()));
             EXIT_USAGE

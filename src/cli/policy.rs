@@ -42,6 +42,14 @@ pub struct Source {
 }
 
 impl Source {
+    /// [`Source::load`], printing the error and giving the usage exit code on failure.
+    fn load_or_report(&self, file: &std::path::Path) -> Result<(Organization, Population), i32> {
+        self.load(file).map_err(|e| {
+            eprintln!("{e}");
+            EXIT_USAGE
+        })
+    }
+
     /// Loads the population and the organisation.
     pub fn load(&self, file: &std::path::Path) -> Result<(Organization, Population), String> {
         let name = file.display().to_string();
@@ -130,12 +138,9 @@ fn b(v: Option<bool>) -> &'static str {
 }
 
 pub(super) fn resolve(file: &std::path::Path, source: &Source, format: PolicyFormat) -> i32 {
-    let (org, p) = match source.load(file) {
+    let (org, p) = match source.load_or_report(file) {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let rows = policy::resolve_all(&org, &p);
     // Written as it is produced: output the size of a million-row export is never held whole.
@@ -223,12 +228,9 @@ fn write_human(
 }
 
 pub(super) fn audit(file: &std::path::Path, source: &Source, json: bool) -> i32 {
-    let (org, p) = match source.load(file) {
+    let (org, p) = match source.load_or_report(file) {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let rows = policy::resolve_all(&org, &p);
     let name = |r: &policy::ResolvedMailbox| r.address.unwrap_or(r.identity).to_owned();

@@ -151,6 +151,16 @@ fn is_redirect(a: &Answer) -> bool {
     matches!(a.status, 301 | 302 | 303 | 307 | 308) && a.header("location").is_some()
 }
 
+/// Where a redirect answer to a request for `url` points: its `Location`, resolved against
+/// `url` (taken as written when either does not parse).
+fn redirect_target(url: &str, a: &Answer) -> String {
+    let loc = a.header("location").unwrap_or_default().to_owned();
+    reqwest::Url::parse(url)
+        .and_then(|u| u.join(&loc))
+        .map(|u| u.to_string())
+        .unwrap_or(loc)
+}
+
 /// Judges the transport of an answer expected to be an Autodiscover document, then the
 /// document itself; returns it when there is one.
 fn judge_xml(x: &Exchange, out: &mut Outcome, hop: usize) -> Option<(Parsed, String)> {
@@ -318,11 +328,7 @@ async fn post_follow(
         let x = client.post(&url, body.clone()).await;
         match &x.outcome {
             Ok(a) if is_redirect(a) && hops < t.max_hops => {
-                let loc = a.header("location").unwrap_or_default().to_owned();
-                url = reqwest::Url::parse(&url)
-                    .and_then(|u| u.join(&loc))
-                    .map(|u| u.to_string())
-                    .unwrap_or(loc);
+                url = redirect_target(&url, a);
                 hops += 1;
                 exchanges.push(x);
             }
@@ -570,11 +576,7 @@ async fn settings(
             .await;
         if let Ok(a) = &x.outcome {
             if is_redirect(a) {
-                let loc = a.header("location").unwrap_or_default().to_owned();
-                url = reqwest::Url::parse(&url)
-                    .and_then(|u| u.join(&loc))
-                    .map(|u| u.to_string())
-                    .unwrap_or(loc);
+                url = redirect_target(&url, a);
                 hops += 1;
                 exchanges.push(x);
                 continue;

@@ -14,7 +14,7 @@ pub use encoding::{decode_lossy, SourceEncoding};
 pub use error::{XmlError, XmlErrorKind};
 pub use limits::Limits;
 pub use position::{line_col_of, LineCol, LineIndex, Span};
-pub use reader::{parse_bytes, parse_str};
+pub use reader::{is_xml_char, parse_bytes, parse_str};
 pub use tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
     XMLNS_URI,

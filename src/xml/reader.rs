@@ -48,8 +48,8 @@ fn error_at(text: &str, offset: usize, kind: XmlErrorKind) -> XmlError {
     }
 }
 
-/// XML 1.0 `Char` production: what may appear anywhere in a document.
-fn is_xml_char(c: char) -> bool {
+/// Whether XML 1.0 allows `c` in a document (the `Char` production).
+pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
