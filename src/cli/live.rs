@@ -2,7 +2,7 @@
 
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use clap::Args;
-use poxspec::live::{self, CheckOptions, ClientOptions, Target};
+use poxspec::live::{self, CheckOptions, ClientOptions, Credentials, Target};
 use poxspec::report::{self, Format, Report, Unit};
 use poxspec::server::{self, Fault, Fixture, ServerOptions, FAULTS};
 use std::net::SocketAddr;
@@ -26,6 +26,10 @@ pub struct CheckArgs {
     /// Name of the environment variable holding the password (never printed).
     #[arg(long, requires = "user")]
     pub password_env: Option<String>,
+    /// Send the credentials over plain http too (they are readable on the wire). Without it,
+    /// --user with an http:// URL is refused.
+    #[arg(long, requires = "user")]
+    pub allow_http_auth: bool,
     /// Do not verify TLS certificates.
     #[arg(long)]
     pub insecure: bool,
@@ -62,6 +66,10 @@ pub struct CheckArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Credentials set by the program rather than the command line: `selftest` checks with
+    /// them so that faults about credentials (echoed, sent cross-origin) can be detected.
+    #[arg(skip)]
+    pub program_login: Option<(String, String)>,
 }
 
 fn parse_partition(s: &str) -> Result<(usize, usize), String> {
@@ -109,7 +117,7 @@ pub async fn check_run(
 ) -> Result<CheckRun, (i32, String)> {
     let usage = |m: String| (EXIT_USAGE, m);
     let fixture = load_fixture(&args.fixture).map_err(usage)?;
-    let credentials = match (&args.user, &args.password_env) {
+    let login = match (&args.user, &args.password_env) {
         (Some(u), Some(var)) => Some((
             u.clone(),
             std::env::var(var).map_err(|_| {
@@ -118,7 +126,7 @@ pub async fn check_run(
                 ))
             })?,
         )),
-        _ => None,
+        _ => args.program_login.clone(),
     };
     let timeout = Duration::from_secs_f64(args.timeout.max(0.001));
     let mut embedded = None;
@@ -155,6 +163,11 @@ pub async fn check_run(
             r
         }
     };
+    // Bound to the origin of the URL the user named: the client sends them nowhere else.
+    let credentials = login
+        .map(|(user, password)| Credentials::new(user, password, &url, args.allow_http_auth))
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
     let emails = if !args.emails.is_empty() {
         args.emails.clone()
     } else if let Some(f) = &fixture {
@@ -323,6 +336,7 @@ pub(super) fn selftest(format_json: bool) -> i32 {
         emails: vec![],
         user: None,
         password_env: None,
+        allow_http_auth: false,
         insecure: false,
         timeout: 2.0,
         total_timeout: 120.0,
@@ -335,6 +349,7 @@ pub(super) fn selftest(format_json: bool) -> i32 {
         strict: true,
         format: Format::Human,
         output: None,
+        program_login: Some(("selftest@contoso.com".into(), "selftest-Pa55word".into())),
     };
     let mut rows: Vec<(String, bool, Vec<String>, Vec<&'static str>)> = Vec::new();
     let mut case_ids: Vec<String> = Vec::new();

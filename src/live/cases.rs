@@ -1,6 +1,7 @@
 //! The case catalogue and how each case is judged.
 
-use super::client::{evidence, redact, Answer, Client, Exchange, Failure};
+use super::client::{evidence, redact, Client, Credentials, Exchange, Failure};
+use super::redirect::{is_redirect, Chain};
 use crate::model::fields::{AccountField, ErrorField};
 use crate::model::make;
 use crate::model::ns::{
@@ -117,7 +118,7 @@ pub fn catalogue(t: &Target) -> Vec<Case> {
     v
 }
 
-fn http_finding(out: &mut Outcome, rule: &Rule, message: String) {
+pub(super) fn http_finding(out: &mut Outcome, rule: &Rule, message: String) {
     out.applied.insert(rule.id);
     out.findings.push(Finding {
         rule: rule.id,
@@ -145,20 +146,6 @@ fn describe(x: &Exchange) -> String {
         }
         Err(Failure::Connect(e)) | Err(Failure::Other(e)) => format!("no response: {e}"),
     }
-}
-
-fn is_redirect(a: &Answer) -> bool {
-    matches!(a.status, 301 | 302 | 303 | 307 | 308) && a.header("location").is_some()
-}
-
-/// Where a redirect answer to a request for `url` points: its `Location`, resolved against
-/// `url` (taken as written when either does not parse).
-fn redirect_target(url: &str, a: &Answer) -> String {
-    let loc = a.header("location").unwrap_or_default().to_owned();
-    reqwest::Url::parse(url)
-        .and_then(|u| u.join(&loc))
-        .map(|u| u.to_string())
-        .unwrap_or(loc)
 }
 
 /// Judges the transport of an answer expected to be an Autodiscover document, then the
@@ -313,28 +300,21 @@ fn expect_error(
     }
 }
 
-/// POSTs, following HTTP 3xx redirects (keeping the POST) up to the hop limit; the
-/// intermediate exchanges are kept as evidence.
+/// POSTs `body` for `addr` through the one redirect follower (HTTP 3xx only: a POX redirect
+/// answer is the caller's to judge); the redirects before the answer are kept as evidence.
 async fn post_follow(
     client: &Client,
     t: &Target,
     url: &str,
+    addr: &str,
     body: Vec<u8>,
+    out: &mut Outcome,
     exchanges: &mut Vec<Exchange>,
 ) -> Exchange {
-    let mut url = url.to_owned();
-    let mut hops = 0;
-    loop {
-        let x = client.post(&url, body.clone()).await;
-        match &x.outcome {
-            Ok(a) if is_redirect(a) && hops < t.max_hops => {
-                url = redirect_target(&url, a);
-                hops += 1;
-                exchanges.push(x);
-            }
-            _ => return x,
-        }
-    }
+    let mut chain = Chain::new(url, addr, t.max_hops, out);
+    let x = chain.post(client, &body, out).await;
+    exchanges.extend(chain.finish(out));
+    x
 }
 
 fn request_xml(doc: &Document) -> Vec<u8> {
@@ -366,7 +346,9 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
                 client,
                 t,
                 &with_path(&t.url, "/AutoDiscover/AutoDiscover.xml"),
+                email,
                 request_xml(&make::outlook_request(email)),
+                &mut out,
                 &mut exchanges,
             )
             .await;
@@ -391,18 +373,27 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
             exchanges.push(x);
         }
         Kind::Malformed => {
-            let x = post_follow(client, t, &t.url, b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\">\n  <Request>\n    <EMailAddress>".to_vec(), &mut exchanges).await;
+            let x = post_follow(client, t, &t.url, "", b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\">\n  <Request>\n    <EMailAddress>".to_vec(), &mut out, &mut exchanges).await;
             expect_error(&x, &mut out, HTTP_INVALID_REQUEST, "600", &mut source);
             exchanges.push(x);
         }
         Kind::EmptyBody => {
-            let x = post_follow(client, t, &t.url, Vec::new(), &mut exchanges).await;
+            let x = post_follow(client, t, &t.url, "", Vec::new(), &mut out, &mut exchanges).await;
             expect_error(&x, &mut out, HTTP_INVALID_REQUEST, "600", &mut source);
             exchanges.push(x);
         }
         Kind::MissingEmail => {
             let body = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"{REQUEST_OUTLOOK}\">\n  <Request>\n    <AcceptableResponseSchema>{RESPONSE_OUTLOOK}</AcceptableResponseSchema>\n  </Request>\n</Autodiscover>\n");
-            let x = post_follow(client, t, &t.url, body.into_bytes(), &mut exchanges).await;
+            let x = post_follow(
+                client,
+                t,
+                &t.url,
+                "",
+                body.into_bytes(),
+                &mut out,
+                &mut exchanges,
+            )
+            .await;
             expect_error(&x, &mut out, HTTP_INVALID_REQUEST, "600", &mut source);
             exchanges.push(x);
         }
@@ -411,7 +402,9 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
                 client,
                 t,
                 &t.url,
+                email,
                 request_xml(&make::outlook_request(email)),
+                &mut out,
                 &mut exchanges,
             )
             .await;
@@ -424,7 +417,16 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
                 email,
                 "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2099",
             );
-            let x = post_follow(client, t, &t.url, request_xml(&doc), &mut exchanges).await;
+            let x = post_follow(
+                client,
+                t,
+                &t.url,
+                email,
+                request_xml(&doc),
+                &mut out,
+                &mut exchanges,
+            )
+            .await;
             expect_error(&x, &mut out, HTTP_SCHEMA_UNAVAILABLE, "601", &mut source);
             exchanges.push(x);
         }
@@ -434,11 +436,13 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
                 client,
                 t,
                 &t.url,
+                email,
                 request_xml(&make::request(
                     REQUEST_MOBILESYNC,
                     email,
                     RESPONSE_MOBILESYNC,
                 )),
+                &mut out,
                 &mut exchanges,
             )
             .await;
@@ -473,7 +477,16 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
             let mut body = model::to_canonical(&make::outlook_request(email));
             let at = body.find("?>").map_or(0, |i| i + 2);
             body.insert_str(at, &format!("\n<!-- {} -->", "x".repeat(2 * 1024 * 1024)));
-            let x = post_follow(client, t, &t.url, body.into_bytes(), &mut exchanges).await;
+            let x = post_follow(
+                client,
+                t,
+                &t.url,
+                email,
+                body.into_bytes(),
+                &mut out,
+                &mut exchanges,
+            )
+            .await;
             let clean = match &x.outcome {
                 Ok(a) if a.status == 413 => true,
                 Ok(a) if a.status == 200 => rules::validate_default(&a.body)
@@ -522,22 +535,52 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
             exchanges.push(x);
         }
     }
-    out.sort();
-    let secret = client
-        .options()
-        .credentials
-        .as_ref()
-        .map(|(_, p)| p.as_str());
-    for f in &mut out.findings {
-        f.message = redact(&f.message, secret);
+    let credentials = client.options().credentials.as_ref();
+    if let Some(c) = credentials {
+        credentials_echo(c, &exchanges, &mut out);
     }
-    let credentials = client.options().credentials.is_some();
-    let ev: Vec<String> = exchanges.iter().map(|x| evidence(x, credentials)).collect();
+    out.sort();
+    for f in &mut out.findings {
+        f.message = redact(&f.message, credentials);
+    }
+    let ev: Vec<String> = exchanges.iter().map(evidence).collect();
     let mut unit = Unit::new(case.id.clone(), None, out);
     unit.description = Some(case.description.clone());
-    unit.evidence = Some(redact(&ev.join("\n"), secret));
-    unit.source = source.map(|s| redact(&s, secret));
+    unit.evidence = Some(redact(&ev.join("\n"), credentials));
+    unit.source = source.map(|s| redact(&s, credentials));
     unit
+}
+
+/// Flags answers that carry the password or its Basic token back (in the body or a header).
+fn credentials_echo(c: &Credentials, exchanges: &[Exchange], out: &mut Outcome) {
+    out.applied.insert(HTTP_CREDENTIALS_ECHO.id);
+    let token = c.basic_token();
+    let secrets = [c.password(), token.as_str()];
+    let contains = |hay: &[u8]| {
+        secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .any(|s| hay.windows(s.len()).any(|w| w == s.as_bytes()))
+    };
+    for x in exchanges {
+        let Ok(a) = &x.outcome else { continue };
+        let header = a.headers.iter().find(|(_, v)| contains(v.as_bytes()));
+        let place = if let Some((k, _)) = header {
+            format!("its {k} header")
+        } else if contains(&a.body) {
+            "its body".to_owned()
+        } else {
+            continue;
+        };
+        http_finding(
+            out,
+            HTTP_CREDENTIALS_ECHO,
+            format!(
+                "the answer to {} {} carries the credentials back in {place} (shown here as [redacted])",
+                x.method, x.url
+            ),
+        );
+    }
 }
 
 async fn settings(
@@ -548,42 +591,16 @@ async fn settings(
     exchanges: &mut Vec<Exchange>,
     source: &mut Option<String>,
 ) {
-    let mut url = t.url.clone();
-    let mut addr = email.to_owned();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut hops = 0usize;
-    out.applied.insert(HTTP_REDIRECT_CHAIN.id);
-    out.applied.insert(HTTP_REDIRECT_LONG.id);
+    let mut chain = Chain::new(&t.url, email, t.max_hops, out);
     loop {
-        if !seen.insert((url.clone(), addr.to_ascii_lowercase())) {
-            http_finding(
-                out,
-                HTTP_REDIRECT_CHAIN,
-                format!("redirect loop: back to {addr} at {url} after {hops} hops"),
-            );
+        let body = request_xml(&make::outlook_request(chain.addr()));
+        let x = chain.post(client, &body, out).await;
+        let ended_on_redirect = matches!(&x.outcome, Ok(a) if is_redirect(a));
+        let judged = judge_xml(&x, out, chain.hops());
+        chain.exchanges.push(x);
+        if ended_on_redirect {
             break;
         }
-        if hops > t.max_hops {
-            http_finding(
-                out,
-                HTTP_REDIRECT_CHAIN,
-                format!("more than {} redirects", t.max_hops),
-            );
-            break;
-        }
-        let x = client
-            .post(&url, request_xml(&make::outlook_request(&addr)))
-            .await;
-        if let Ok(a) = &x.outcome {
-            if is_redirect(a) {
-                url = redirect_target(&url, a);
-                hops += 1;
-                exchanges.push(x);
-                continue;
-            }
-        }
-        let judged = judge_xml(&x, out, hops);
-        exchanges.push(x);
         let Some((parsed, text)) = judged else { break };
         *source = Some(text);
         let Document::Response(r) = &parsed.model else {
@@ -592,38 +609,30 @@ async fn settings(
         let account = r
             .accounts()
             .find(|a| a.field(AccountField::Action).is_some());
-        match account.and_then(|a| a.text(AccountField::Action).map(|act| (a, act))) {
-            Some((a, "redirectAddr")) => match a.text(AccountField::RedirectAddr) {
-                Some(next) => {
-                    addr = next.trim().to_owned();
-                    hops += 1;
-                }
-                None => break,
-            },
-            Some((a, "redirectUrl")) => match a.text(AccountField::RedirectUrl) {
-                Some(next) if next.trim().to_ascii_lowercase().starts_with("https://") => {
-                    url = next.trim().to_owned();
-                    hops += 1;
-                }
-                _ => break,
-            },
+        let next = match account.and_then(|a| a.text(AccountField::Action).map(|act| (a, act))) {
+            Some((a, "redirectAddr")) => a
+                .text(AccountField::RedirectAddr)
+                .map(|next| (chain.url().to_owned(), next.trim().to_owned())),
+            // A RedirectUrl that is not https is an error of the document (POX-ACCT-007);
+            // clients do not follow it, and neither does the checker.
+            Some((a, "redirectUrl")) => a
+                .text(AccountField::RedirectUrl)
+                .map(str::trim)
+                .filter(|next| next.to_ascii_lowercase().starts_with("https://"))
+                .map(|next| (next.to_owned(), chain.addr().to_owned())),
             _ => {
-                if let Some(m) = t.fixture.as_ref().and_then(|f| f.find(&addr)) {
-                    out.merge(rules::check_policy(
-                        &parsed,
-                        &t.fixture.as_ref().expect("checked above").organization,
-                        &m.policy,
-                    ));
+                if let Some(f) = &t.fixture {
+                    if let Some(m) = f.find(chain.addr()) {
+                        out.merge(rules::check_policy(&parsed, &f.organization, &m.policy));
+                    }
                 }
-                break;
+                None
             }
+        };
+        let Some((url, addr)) = next else { break };
+        if !chain.hop(url, addr, out) {
+            break;
         }
     }
-    if hops > 2 {
-        http_finding(
-            out,
-            HTTP_REDIRECT_LONG,
-            format!("{hops} redirects before the answer; some clients follow only 2"),
-        );
-    }
+    exchanges.extend(chain.finish(out));
 }

@@ -9,6 +9,115 @@ use std::fmt::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// HTTP Basic credentials bound to the one origin the user named.
+///
+/// Guarantee: a [`Client`] attaches them only to requests whose origin (scheme, host and port)
+/// is the named one, and only over https unless plain http was explicitly allowed. A redirect
+/// to any other origin is followed without them. `Debug` never shows the password.
+#[derive(Clone)]
+pub struct Credentials {
+    user: String,
+    password: String,
+    origin: reqwest::Url,
+    allow_http: bool,
+}
+
+/// Why credentials could not be bound to the named URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    /// The named URL does not parse, or has no host (and so no origin).
+    #[error("{0}: not an absolute http(s) URL, so there is no origin to bind the credentials to")]
+    NoOrigin(String),
+    /// The named URL is plain http and `allow_http` was not given: Basic credentials would be
+    /// readable on the wire.
+    #[error("{0} is plain http: Basic credentials would cross the network readable by anyone on the path; use https, or pass --allow-http-auth to send them anyway")]
+    PlainHttp(String),
+}
+
+/// Whether a request carries the credentials, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization {
+    /// No credentials were configured.
+    None,
+    /// `Authorization` was sent (its value is never kept).
+    Sent,
+    /// Withheld: the request goes to another origin than the one the user named.
+    WithheldOtherOrigin,
+    /// Withheld: the request is plain http and `--allow-http-auth` was not given.
+    WithheldPlainHttp,
+}
+
+impl Credentials {
+    /// Binds `user`/`password` to the origin of `named_url`. Plain http is refused unless
+    /// `allow_http`.
+    pub fn new(
+        user: impl Into<String>,
+        password: impl Into<String>,
+        named_url: &str,
+        allow_http: bool,
+    ) -> Result<Credentials, CredentialsError> {
+        let url = reqwest::Url::parse(named_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| CredentialsError::NoOrigin(named_url.to_owned()))?;
+        if url.scheme() == "http" && !allow_http {
+            return Err(CredentialsError::PlainHttp(named_url.to_owned()));
+        }
+        Ok(Credentials {
+            user: user.into(),
+            password: password.into(),
+            origin: url,
+            allow_http,
+        })
+    }
+
+    /// The user name.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The password (for redaction; never print it).
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// The `Authorization` header value as sent; known only to redact it.
+    pub fn basic_token(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.user, self.password))
+    }
+
+    /// The origin the credentials belong to, as `scheme://host:port`.
+    pub fn origin(&self) -> String {
+        self.origin.origin().ascii_serialization()
+    }
+
+    /// Whether a request to `url` may carry the credentials.
+    pub fn decide(&self, url: &str) -> Authorization {
+        let Ok(u) = reqwest::Url::parse(url) else {
+            return Authorization::WithheldOtherOrigin;
+        };
+        if u.origin() != self.origin.origin() {
+            Authorization::WithheldOtherOrigin
+        } else if u.scheme() != "https" && !self.allow_http {
+            Authorization::WithheldPlainHttp
+        } else {
+            Authorization::Sent
+        }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"[redacted]")
+            .field("origin", &self.origin())
+            .field("allow_http", &self.allow_http)
+            .finish()
+    }
+}
+
 /// What the client is allowed to do.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -20,8 +129,8 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Largest response body read.
     pub body_cap: usize,
-    /// Basic credentials: user and password. The password is never printed.
-    pub credentials: Option<(String, String)>,
+    /// Basic credentials, bound to the origin the user named. The password is never printed.
+    pub credentials: Option<Credentials>,
 }
 
 /// One request and what came back.
@@ -35,6 +144,8 @@ pub struct Exchange {
     pub request_type: Option<String>,
     /// The request body.
     pub request_body: Vec<u8>,
+    /// Whether `Authorization` went with the request.
+    pub authorization: Authorization,
     /// What happened.
     pub outcome: Result<Answer, Failure>,
     /// Time taken.
@@ -172,7 +283,8 @@ impl Client {
         &self.options
     }
 
-    /// POSTs `body` as `text/xml; charset=utf-8`.
+    /// POSTs `body` as `text/xml; charset=utf-8`, with the credentials only when `url` is on
+    /// the origin they are bound to (see [`Credentials`]).
     pub async fn post(&self, url: &str, body: Vec<u8>) -> Exchange {
         let ct = "text/xml; charset=utf-8";
         let mut req = self
@@ -180,16 +292,25 @@ impl Client {
             .post(url)
             .header(CONTENT_TYPE, ct)
             .body(body.clone());
-        if let Some((u, p)) = &self.options.credentials {
-            req = req.basic_auth(u, Some(p));
-        }
-        self.send("POST", url, Some(ct.to_owned()), body, req).await
+        let authorization = match &self.options.credentials {
+            None => Authorization::None,
+            Some(c) => {
+                let decision = c.decide(url);
+                if decision == Authorization::Sent {
+                    req = req.basic_auth(c.user(), Some(c.password()));
+                }
+                decision
+            }
+        };
+        self.send("POST", url, Some(ct.to_owned()), body, authorization, req)
+            .await
     }
 
     /// GETs without credentials (the documented unauthenticated probe).
     pub async fn get(&self, url: &str) -> Exchange {
         let req = self.http.get(url);
-        self.send("GET", url, None, Vec::new(), req).await
+        self.send("GET", url, None, Vec::new(), Authorization::None, req)
+            .await
     }
 
     async fn send(
@@ -198,6 +319,7 @@ impl Client {
         url: &str,
         request_type: Option<String>,
         request_body: Vec<u8>,
+        authorization: Authorization,
         req: reqwest::RequestBuilder,
     ) -> Exchange {
         let start = Instant::now();
@@ -210,6 +332,7 @@ impl Client {
             url: url.to_owned(),
             request_type,
             request_body,
+            authorization,
             outcome,
             elapsed: start.elapsed(),
         }
@@ -264,24 +387,46 @@ fn classify(e: reqwest::Error) -> Failure {
     }
 }
 
-/// Replaces every occurrence of the secret in `text` (credentials never reach output).
-pub fn redact(text: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(s) if !s.is_empty() => text.replace(s, "[redacted]"),
-        _ => text.to_owned(),
+/// Replaces every occurrence of the password and of its Basic token in `text` (credentials
+/// never reach output, even when a server echoes them).
+pub fn redact(text: &str, credentials: Option<&Credentials>) -> String {
+    let Some(c) = credentials else {
+        return text.to_owned();
+    };
+    let mut out = text.to_owned();
+    for secret in [c.basic_token(), c.password().to_owned()] {
+        if !secret.is_empty() {
+            out = out.replace(&secret, "[redacted]");
+        }
     }
+    out
 }
 
-/// Evidence for people: the request (Authorization shown as redacted), the status, headers
-/// and a numbered excerpt of the body.
-pub fn evidence(x: &Exchange, credentials: bool) -> String {
+/// Evidence for people: the request (Authorization shown as redacted, or why it was
+/// withheld), the status, headers and a numbered excerpt of the body.
+pub fn evidence(x: &Exchange) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "> {} {}", x.method, x.url);
     if let Some(t) = &x.request_type {
         let _ = writeln!(out, "> content-type: {t}");
     }
-    if credentials {
-        let _ = writeln!(out, "> authorization: [redacted]");
+    match x.authorization {
+        Authorization::None => {}
+        Authorization::Sent => {
+            let _ = writeln!(out, "> authorization: [redacted]");
+        }
+        Authorization::WithheldOtherOrigin => {
+            let _ = writeln!(
+                out,
+                "> (credentials withheld: another origin than the one named)"
+            );
+        }
+        Authorization::WithheldPlainHttp => {
+            let _ = writeln!(
+                out,
+                "> (credentials withheld: plain http without --allow-http-auth)"
+            );
+        }
     }
     if !x.request_body.is_empty() {
         let body = String::from_utf8_lossy(&x.request_body);

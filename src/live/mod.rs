@@ -4,9 +4,12 @@
 
 mod cases;
 mod client;
+mod redirect;
 
 pub use cases::{catalogue, run_case, Case, Target};
-pub use client::{Client, ClientOptions, Exchange, Failure};
+pub use client::{
+    Authorization, Client, ClientOptions, Credentials, CredentialsError, Exchange, Failure,
+};
 
 use crate::report::Unit;
 use std::sync::Arc;

@@ -411,4 +411,16 @@ rules! {
         "An oversize request is refused cleanly (HTTP 413 or a POX Error), not with a crash or a hang",
         "RFC 9110 §15.5.14; MS-OXDSCLI 2.2.4.1.1.3.2 (600)",
         "A server that reads unbounded request bodies can be knocked over; the clean answers are 413 or error 600." };
+    HTTP_REDIRECT_ORIGIN = { "POX-HTTP-016", Http, Info, Http, ["Location", "RedirectUrl"],
+        "A redirect to another origin than the one named is followed without credentials",
+        "RFC 9110 §15.4 and the Fetch standard (Authorization is dropped when a redirect changes origin); MS-OXDISCO 3.1.5 (ask the user before following a redirect)",
+        "Outlook asks the user before it trusts a redirect to another host, and HTTP clients drop Authorization when a redirect changes origin (scheme, host or port). poxspec follows such a hop without credentials and reports it so the chain is visible; following it without credentials is documented behaviour of clients, not a defect of the server (hosted mailboxes are redirected to their provider), hence info." };
+    HTTP_REDIRECT_DOWNGRADE = { "POX-HTTP-017", Http, Error, Http, ["Location", "RedirectUrl"],
+        "Redirects never lead from https to plain http",
+        "RFC 9110 §17.1; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/redirecturl-pox (RedirectUrl is an https URL)",
+        "Autodiscover requests carry the mailbox address and, to the named host, credentials; a redirect down to http exposes the request on the wire and invites a client to re-send credentials in clear. poxspec follows it without credentials to judge the rest, and reports it as an error." };
+    HTTP_CREDENTIALS_ECHO = { "POX-HTTP-018", Http, Error, Http, ["body"],
+        "Responses never echo the request's credentials",
+        "RFC 9110 §11.6.2 (credentials are for the origin server only); derived",
+        "Derived, not quoted: a server that copies the Authorization header or the decoded password into its answer (debug output, DebugData, comments) hands the password to everything that logs responses: proxies, client logs, CI artifacts. poxspec detects the echo by matching the password and its Basic token, and shows neither." };
 }

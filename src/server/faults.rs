@@ -38,6 +38,8 @@ pub enum Fault {
     DisabledInverted,
     CharsetMissing,
     LongRedirectChain,
+    RedirectToHttp,
+    CredentialsEchoed,
 }
 
 /// A fault's definition: its CLI name, what it does, and how the checker must notice it.
@@ -97,6 +99,8 @@ faults! {
     DisabledInverted = "disabled-inverted", true, ["POX-POL-001"], "reads SmtpClientAuthenticationDisabled the wrong way round";
     CharsetMissing = "charset-missing", false, ["POX-HTTP-004"], "labels responses text/xml without a charset";
     LongRedirectChain = "long-redirect-chain", false, ["POX-HTTP-014"], "sends every POST through a chain of three HTTP 302 relays";
+    RedirectToHttp = "redirect-to-http", true, ["POX-HTTP-017"], "answers POSTs on https with a 302 to the same endpoint on plain http";
+    CredentialsEchoed = "credentials-echoed", true, ["POX-HTTP-018"], "copies the request's Authorization header, decoded, into a comment in its answers";
 }
 
 impl Fault {

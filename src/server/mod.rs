@@ -99,6 +99,10 @@ fn self_signed() -> Result<(Vec<u8>, Vec<u8>), ServerError> {
     Ok((ck.cert.der().to_vec(), ck.signing_key.serialize_der()))
 }
 
+/// Marks requests that arrived on the HTTPS endpoint (the plain-http one shares the router).
+#[derive(Debug, Clone, Copy)]
+struct Secure;
+
 fn classify(path: &str) -> Option<Endpoint> {
     const PRIMARY: &str = "/autodiscover/autodiscover.xml";
     if path == PRIMARY {
@@ -121,8 +125,14 @@ async fn handle(State(responder): State<Arc<Responder>>, req: Request<Body>) -> 
     let reply = match (req.method().clone(), endpoint) {
         (Method::GET, Some(Endpoint::Primary | Endpoint::MixedCase)) => responder.get(),
         (Method::POST, Some(e)) => {
+            let authorization = req
+                .headers()
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let secure = req.extensions().get::<Secure>().is_some();
             let body = read_bounded(req.into_body()).await;
-            responder.post(e, body.as_deref())
+            responder.post(e, body.as_deref(), authorization.as_deref(), secure)
         }
         (_, Some(_)) => Reply {
             status: 405,
@@ -234,6 +244,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         fixture: options.fixture,
         faults: options.faults.into_iter().collect::<BTreeSet<_>>(),
         https_base: https_base.clone(),
+        http_base: http_base.clone(),
         slow: options.slow,
     });
     let app = Router::new().fallback(handle).with_state(responder);
@@ -248,7 +259,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         source,
     })?
     .handle(handle.clone());
-    let https_app = app.clone();
+    let https_app = app.clone().layer(axum::Extension(Secure));
     tokio::spawn(async move {
         let _ = server.serve(https_app.into_make_service()).await;
     });

@@ -46,6 +46,8 @@ pub struct Responder {
     pub faults: BTreeSet<Fault>,
     /// `https://host:port`, for redirects.
     pub https_base: String,
+    /// `http://host:port` of the plain-http endpoint, for the `redirect-to-http` fault.
+    pub http_base: String,
     /// How long `slow-response` waits.
     pub slow: Duration,
 }
@@ -176,8 +178,37 @@ impl Responder {
         }
     }
 
-    /// Answers a POST. `body` is `None` when it was larger than [`MAX_REQUEST`].
-    pub fn post(&self, endpoint: Endpoint, body: Option<&[u8]>) -> Reply {
+    /// Answers a POST. `body` is `None` when it was larger than [`MAX_REQUEST`];
+    /// `authorization` is the request's `Authorization` header, if any. `secure` tells whether
+    /// it arrived over TLS.
+    pub fn post(
+        &self,
+        endpoint: Endpoint,
+        body: Option<&[u8]>,
+        authorization: Option<&str>,
+        secure: bool,
+    ) -> Reply {
+        let mut reply = self.answer(endpoint, body, secure);
+        if let (true, Some(auth)) = (self.has(Fault::CredentialsEchoed), authorization) {
+            if reply.status == 200 {
+                echo_credentials(&mut reply, auth);
+            }
+        }
+        reply
+    }
+
+    fn answer(&self, endpoint: Endpoint, body: Option<&[u8]>, secure: bool) -> Reply {
+        if secure && endpoint == Endpoint::Primary && self.has(Fault::RedirectToHttp) {
+            return Reply {
+                status: 302,
+                headers: vec![(
+                    "location",
+                    format!("{}/autodiscover/autodiscover.xml", self.http_base),
+                )],
+                body: vec![],
+                delay: None,
+            };
+        }
         if endpoint == Endpoint::MixedCase && self.has(Fault::MixedCasePath404) {
             return Self::plain(404, "Not Found");
         }
@@ -397,4 +428,27 @@ impl Responder {
         }
         Some(doc)
     }
+}
+
+/// The `credentials-echoed` fault: the decoded Basic credentials (or the raw header) in an XML
+/// comment after the declaration, as a debugging server might leave them.
+fn echo_credentials(reply: &mut Reply, authorization: &str) {
+    use base64::Engine;
+    let shown = authorization
+        .strip_prefix("Basic ")
+        .and_then(|t| {
+            base64::engine::general_purpose::STANDARD
+                .decode(t.trim())
+                .ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| authorization.to_owned())
+        .replace("--", "- -");
+    let comment = format!("\n<!-- debug: authorization {authorization} ({shown}) -->");
+    let at = reply
+        .body
+        .windows(2)
+        .position(|w| w == b"?>")
+        .map_or(0, |i| i + 2);
+    reply.body.splice(at..at, comment.into_bytes());
 }

@@ -2,7 +2,7 @@
 //! findings, every injected fault is detected, and secrets never reach a report.
 
 use crate::common::poxspec_env;
-use poxspec::live::{self, CheckOptions};
+use poxspec::live::{self, CheckOptions, Credentials};
 use poxspec::report::{self, Format, Report};
 use poxspec::rules::{self, Scope};
 use poxspec::server::{self, Fault, Fixture, ServerOptions, FAULTS};
@@ -15,8 +15,12 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// Starts the reference server with `faults`, checks it, stops it.
-async fn check(faults: &[Fault], strict: bool, credentials: Option<(String, String)>) -> Report {
+/// The login the fault tests check with, so that faults about credentials can show.
+const LOGIN: (&str, &str) = ("chris@contoso.com", "fault-test-Pa55word");
+
+/// Starts the reference server with `faults`, checks it (with `credentials`, bound to the
+/// server's origin), stops it.
+async fn check(faults: &[Fault], strict: bool, credentials: Option<(&str, &str)>) -> Report {
     let fixture = Fixture::builtin();
     let s = server::start(ServerOptions {
         faults: faults.to_vec(),
@@ -32,7 +36,8 @@ async fn check(faults: &[Fault], strict: bool, credentials: Option<(String, Stri
         fixture,
         Duration::from_millis(700),
     );
-    options.client.credentials = credentials;
+    options.client.credentials =
+        credentials.map(|(u, p)| Credentials::new(u, p, &s.url(), false).unwrap());
     let units = live::run(&options).await.unwrap();
     s.shutdown();
     Report::new("case", strict, units)
@@ -40,7 +45,7 @@ async fn check(faults: &[Fault], strict: bool, credentials: Option<(String, Stri
 
 #[test]
 fn clean_server_passes_strict_with_zero_findings() {
-    let r = runtime().block_on(check(&[], true, None));
+    let r = runtime().block_on(check(&[], true, Some(LOGIN)));
     assert!(r.units.len() >= 14);
     let findings: Vec<_> = r
         .units
@@ -62,7 +67,7 @@ fn every_fault_is_detected() {
     let mut problems = Vec::new();
     let mut fired = std::collections::BTreeSet::new();
     for def in FAULTS {
-        let strict = rt.block_on(check(&[def.fault], true, None));
+        let strict = rt.block_on(check(&[def.fault], true, Some(LOGIN)));
         let failing: Vec<(&str, &str)> = strict
             .units
             .iter()
@@ -112,7 +117,12 @@ fn every_fault_is_detected() {
             }
         }
     }
-    for r in rules::ALL.iter().filter(|r| r.scope == Scope::Http) {
+    // Info rules never fail a run, so no fault can "fail" them; their must-report proofs are
+    // named tests (POX-HTTP-016: credentials::credentials_never_follow_a_redirect_to_another_origin).
+    for r in rules::ALL
+        .iter()
+        .filter(|r| r.scope == Scope::Http && r.severity != rules::Severity::Info)
+    {
         if !fired.contains(r.id) {
             problems.push(format!("{}: no fault triggers this HTTP rule", r.id));
         }
@@ -122,7 +132,7 @@ fn every_fault_is_detected() {
 
 #[test]
 fn clean_server_applies_every_http_rule() {
-    let r = runtime().block_on(check(&[], true, None));
+    let r = runtime().block_on(check(&[], true, Some(LOGIN)));
     let applied: std::collections::BTreeSet<&str> = r
         .units
         .iter()
@@ -137,20 +147,33 @@ fn clean_server_applies_every_http_rule() {
     }
 }
 
+/// Guards redaction: the server echoes the password and its Basic token into its answers, so
+/// every report format would show them if redaction slipped.
 #[test]
 fn passwords_never_reach_any_report() {
     let secret = "s3cr3t-Pa55w0rd!";
     let r = runtime().block_on(check(
-        &[Fault::MalformedPlain400],
+        &[Fault::CredentialsEchoed, Fault::MalformedPlain400],
         false,
-        Some(("chris".into(), secret.into())),
+        Some(("chris", secret)),
     ));
-    let b64 = "Y2hyaXM6czNjcjN0LVBhNTV3MHJkIQ"; // base64("chris:s3cr3t-Pa55w0rd!") prefix
+    let token = "Y2hyaXM6czNjcjN0LVBhNTV3MHJkIQ=="; // base64("chris:s3cr3t-Pa55w0rd!")
+    let echoed = r
+        .units
+        .iter()
+        .flat_map(|u| &u.findings)
+        .filter(|f| f.rule == "POX-HTTP-018")
+        .count();
+    assert!(echoed > 0, "the echo was not detected");
     for format in [Format::Human, Format::Json, Format::Junit, Format::Markdown] {
         let text = report::render(&r, format);
         assert!(
-            !text.contains(secret) && !text.contains(b64),
+            !text.contains(secret) && !text.contains(token) && !text.contains(&token[..20]),
             "{format:?} leaks the password"
+        );
+        assert!(
+            text.contains("POX-HTTP-018"),
+            "{format:?} does not show the echo"
         );
         if format == Format::Json {
             assert!(text.contains("authorization: [redacted]"));

@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod corpus;
+mod credentials;
 mod generate;
 mod live;
 mod mutations;
