@@ -248,12 +248,34 @@ impl Responder {
         let Document::Request(req) = &parsed.model else {
             return self.invalid(false);
         };
+        // A request in no request namespace (look-alikes are read as what they resemble: the
+        // specification is silent and refusing them helps nobody), with more than one
+        // Request, or with a repeated field is invalid (MS-OXDSCLI, MS-ASCMD: error 600).
+        let repeated = req.bodies().count() != 1
+            || [
+                RequestField::EMailAddress,
+                RequestField::LegacyDN,
+                RequestField::AcceptableResponseSchema,
+            ]
+            .iter()
+            .any(|f| req.body().is_some_and(|b| b.all(*f).count() > 1));
+        if !req
+            .root
+            .ns_class()
+            .intended()
+            .is_some_and(|k| k.is_request())
+            || repeated
+        {
+            return self.invalid(false);
+        }
         let id = req
             .field(RequestField::LegacyDN)
             .or_else(|| req.field(RequestField::EMailAddress))
             .map(str::trim);
-        let (Some(id), Some(schema)) = (id, req.field(RequestField::AcceptableResponseSchema))
-        else {
+        let (Some(id), Some(schema)) = (
+            id.filter(|i| !i.is_empty()),
+            req.field(RequestField::AcceptableResponseSchema),
+        ) else {
             return self.invalid(false);
         };
         let mobile = match schema.trim() {
