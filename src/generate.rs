@@ -139,6 +139,12 @@ fn runner(seed: u64) -> TestRunner {
     )
 }
 
+/// One value of `s`, drawn with a generator seeded from `seed` alone (the same seed and
+/// poxspec version give the same value).
+pub fn sample_seeded<T: std::fmt::Debug>(seed: u64, s: &impl Strategy<Value = T>) -> T {
+    sample(&mut runner(seed), s)
+}
+
 fn sample<T: std::fmt::Debug>(runner: &mut TestRunner, s: &impl Strategy<Value = T>) -> T {
     s.new_tree(runner)
         .expect("the strategies never reject")

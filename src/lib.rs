@@ -21,3 +21,4 @@ pub mod roundtrip;
 pub mod rules;
 pub mod server;
 pub mod strategy;
+pub mod wirefuzz;

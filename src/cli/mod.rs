@@ -5,6 +5,7 @@ use poxspec::report::Format;
 use std::path::PathBuf;
 
 mod docs;
+mod fuzz;
 mod generate;
 mod live;
 mod policy;
@@ -63,6 +64,8 @@ enum Command {
     Policy(PolicyCommand),
     /// Check a live Autodiscover endpoint (without a URL: the embedded reference server).
     Check(Box<live::CheckArgs>),
+    /// Fuzz a live Autodiscover endpoint with seeded valid, mutated and hostile requests.
+    Fuzz(Box<fuzz::FuzzArgs>),
     /// Run the reference server, optionally with injected faults.
     Serve {
         /// Where the HTTPS endpoint listens.
@@ -161,6 +164,7 @@ pub fn run() -> i32 {
         }
         Command::Rules { format } => validate::rules(format),
         Command::Check(args) => live::check(&args),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Serve {
             listen,
             http_listen,

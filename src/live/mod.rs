@@ -8,7 +8,8 @@ mod redirect;
 
 pub use cases::{catalogue, run_case, Case, Target};
 pub use client::{
-    Authorization, Client, ClientOptions, Credentials, CredentialsError, Exchange, Failure,
+    evidence, redact, Answer, Authorization, Client, ClientOptions, Credentials, CredentialsError,
+    Exchange, Failure,
 };
 
 use crate::report::Unit;

@@ -14,3 +14,4 @@ mod roundtrip;
 mod rules_catalogue;
 mod snapshots;
 mod validate_cli;
+mod wirefuzz;

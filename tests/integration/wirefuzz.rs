@@ -1,0 +1,265 @@
+//! `poxspec fuzz` against the embedded reference server: the sequence is reproducible, the
+//! clean server gives no failure, and crash-class faults are found, shrunk and reproduced.
+
+use crate::common::{poxspec, scratch};
+use poxspec::live::{Answer, ClientOptions, Exchange, Failure};
+use poxspec::server::{self, Fault, Fixture, ServerOptions};
+use poxspec::wirefuzz::{self, judge, Class, Expect, FuzzOptions, FuzzOutcome, Plan, Quiet};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn emails() -> Vec<String> {
+    Fixture::builtin()
+        .mailboxes
+        .iter()
+        .map(|m| m.address().to_owned())
+        .collect()
+}
+
+/// Fuzzes the embedded server with `faults`.
+pub async fn fuzz_embedded(faults: &[Fault], seed: u64, count: u64) -> FuzzOutcome {
+    let s = server::start(ServerOptions {
+        faults: faults.to_vec(),
+        ..ServerOptions::local()
+    })
+    .await
+    .unwrap();
+    let mut opts = FuzzOptions::new(
+        s.url(),
+        seed,
+        ClientOptions {
+            insecure: false,
+            extra_root_der: Some(s.certificate_der.clone()),
+            timeout: Duration::from_secs(5),
+            body_cap: 1024 * 1024,
+            credentials: None,
+        },
+    );
+    opts.count = count;
+    opts.emails = emails();
+    let out = wirefuzz::fuzz(&opts, &Quiet).await.unwrap();
+    s.shutdown();
+    out
+}
+
+#[test]
+fn same_seed_same_requests_in_the_same_order() {
+    let a = Plan::new(7, emails());
+    let b = Plan::new(7, emails());
+    let c = Plan::new(8, emails());
+    let first: Vec<_> = (0..300).map(|i| a.draw(i)).collect();
+    let again: Vec<_> = (0..300).map(|i| b.draw(i)).collect();
+    assert_eq!(first, again);
+    // Request 150 alone is the same as request 150 of the sequence.
+    assert_eq!(b.draw(150), first[150]);
+    let other: Vec<_> = (0..300).map(|i| c.draw(i)).collect();
+    assert_ne!(first, other, "another seed draws other requests");
+    let families: BTreeSet<&str> = first
+        .iter()
+        .map(|d| d.label.split('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        families,
+        ["breaking", "preserving", "security", "valid"].into(),
+        "every family is drawn"
+    );
+    for d in &first {
+        match d.label.split('/').next().unwrap() {
+            "valid" => assert_eq!(d.expect, Expect::Valid, "{}", d.label),
+            "preserving" => {
+                assert_eq!(d.expect, Expect::Valid, "{}", d.label);
+                assert_eq!(d.ancestors.len(), d.mutations.len());
+            }
+            "breaking" => assert_ne!(d.expect, Expect::Valid, "{}", d.label),
+            _ => {}
+        }
+    }
+}
+
+fn exchange(outcome: Result<Answer, Failure>) -> Exchange {
+    Exchange {
+        method: "POST",
+        url: "https://example.invalid/autodiscover/autodiscover.xml".into(),
+        request_type: None,
+        request_body: vec![],
+        authorization: poxspec::live::Authorization::None,
+        outcome,
+        elapsed: Duration::from_millis(3),
+    }
+}
+
+fn answer(status: u16, ct: &str, body: &str) -> Result<Answer, Failure> {
+    Ok(Answer {
+        status,
+        headers: vec![("content-type".into(), ct.into())],
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+fn error_doc(code: u32) -> String {
+    String::from_utf8(
+        poxspec::model::to_canonical(&poxspec::model::make::error_response(
+            poxspec::model::ns::RESPONSE_ROOT,
+            code,
+            "x",
+            "10:00:00.0000000",
+            1,
+        ))
+        .into_bytes(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn oracle_classifies_every_kind_of_wrong_answer() {
+    let xml = "text/xml; charset=utf-8";
+    let class = |e: Expect, o| judge(e, &exchange(o)).map(|v| v.class);
+    assert_eq!(
+        class(Expect::Broken, answer(500, "", "")),
+        Some(Class::ServerError)
+    );
+    assert_eq!(
+        class(Expect::Valid, answer(200, "text/html", "<html><body>oops")),
+        Some(Class::NonXml200)
+    );
+    assert_eq!(
+        class(Expect::Valid, Err(Failure::Timeout)),
+        Some(Class::Timeout)
+    );
+    assert_eq!(
+        class(
+            Expect::Valid,
+            Err(Failure::Other("connection reset".into()))
+        ),
+        Some(Class::DroppedConnection)
+    );
+    assert_eq!(
+        class(
+            Expect::Broken,
+            answer(
+                200,
+                xml,
+                &error_doc(600).replace("x</Message>", "POXSPEC-ENTITY-ECHO</Message>")
+            )
+        ),
+        Some(Class::EntityEcho)
+    );
+    assert_eq!(
+        class(Expect::Valid, answer(200, xml, "<Autodiscover/>")),
+        Some(Class::InvalidAnswer)
+    );
+    assert_eq!(
+        class(Expect::Valid, answer(400, "", "")),
+        Some(Class::ValidRefused)
+    );
+    assert_eq!(
+        class(Expect::Valid, answer(200, xml, &error_doc(600))),
+        Some(Class::ValidRefused)
+    );
+    assert_eq!(
+        class(Expect::Broken, answer(200, xml, &error_doc(500))),
+        Some(Class::BrokenAccepted)
+    );
+    // What is right passes.
+    assert_eq!(
+        class(Expect::Broken, answer(200, xml, &error_doc(600))),
+        None
+    );
+    assert_eq!(class(Expect::Broken, answer(413, "", "")), None);
+    assert_eq!(
+        class(Expect::Valid, answer(200, xml, &error_doc(500))),
+        None
+    );
+    assert_eq!(
+        class(Expect::Either, answer(200, xml, &error_doc(601))),
+        None
+    );
+    let mut redirect = answer(302, "", "").unwrap();
+    redirect
+        .headers
+        .push(("location".into(), "https://elsewhere.invalid/".into()));
+    assert_eq!(class(Expect::Valid, Ok(redirect)), None);
+}
+
+#[test]
+fn clean_server_fuzzing_finds_nothing() {
+    let out = runtime().block_on(fuzz_embedded(&[], 11, 1500));
+    assert_eq!(out.sent, 1500);
+    assert!(out.passes(), "{}", wirefuzz::render::human(&out));
+    assert!(out.rows.keys().any(|k| k.starts_with("security/")));
+}
+
+/// Fuzzes with one crash-class fault and returns its confirmed reproducers.
+fn crash_reproducers(fault: Fault) -> (FuzzOutcome, Vec<wirefuzz::Reproducer>) {
+    let out = runtime().block_on(fuzz_embedded(&[fault], 5, 400));
+    let r: Vec<_> = out
+        .reproducers
+        .iter()
+        .filter(|r| r.class == Class::ServerError && r.confirmed)
+        .cloned()
+        .collect();
+    (out, r)
+}
+
+#[test]
+fn empty_body_crash_is_found_and_shrunk() {
+    let (out, r) = crash_reproducers(Fault::EmptyBodyCrash);
+    assert!(!out.passes());
+    assert_eq!(
+        out.classes.keys().collect::<Vec<_>>(),
+        [&Class::ServerError]
+    );
+    assert!(!r.is_empty());
+    for p in &r {
+        assert!(p.body.iter().all(u8::is_ascii_whitespace), "{:?}", p.text);
+        assert!(p.len <= 300);
+    }
+}
+
+#[test]
+fn malformed_500_is_found_and_shrunk_to_a_few_bytes() {
+    let (out, r) = crash_reproducers(Fault::Malformed500);
+    assert!(!out.passes());
+    assert!(r.len() >= 3, "several generators hit it: {:?}", out.rows);
+    assert!(r.iter().all(|p| p.len <= 300), "{r:?}");
+    // Reduced from something larger.
+    assert!(r.iter().any(|p| p.original_len > 300 && p.attempts > 0));
+}
+
+#[test]
+fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
+    let dir = scratch("wirefuzz-cli");
+    let out_dir = dir.to_str().unwrap();
+    let (code, stdout, stderr) = poxspec(&[
+        "fuzz",
+        "--fault",
+        "malformed-500",
+        "--seed",
+        "3",
+        "--count",
+        "200",
+        "--out",
+        out_dir,
+    ]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("server-error"), "{stdout}");
+    assert!(stdout.contains("failures/0001.xml"), "{stdout}");
+    let script = std::fs::read_to_string(dir.join("failures/0001.sh")).unwrap();
+    assert!(script.contains("curl ") && script.contains("--data-binary @failures/0001.xml"));
+    assert!(dir.join("failures/0001.xml").exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fuzz.json")).unwrap()).unwrap();
+    assert_eq!(json["passed"], false);
+    assert_eq!(json["fuzz"]["reproducers"][0]["class"], "server-error");
+
+    let (code, stdout, stderr) = poxspec(&["fuzz", "--seed", "3", "--count", "200"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("no failure"));
+}
