@@ -14,6 +14,8 @@ pub enum FuzzFormat {
     Human,
     Json,
     Markdown,
+    /// One self-contained page: the generator x target matrix with reproducers on click.
+    Html,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -75,6 +77,8 @@ pub struct FuzzArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub compare: super::compare::CompareArgs,
 }
 
 fn positive_seconds(s: &str) -> Result<f64, String> {
@@ -89,7 +93,7 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
 }
 
 /// A progress bar on a terminal; plain lines (one per 10% or so) otherwise.
-enum Bar {
+pub(super) enum Bar {
     Terminal(indicatif::ProgressBar),
     Plain {
         total: u64,
@@ -98,7 +102,7 @@ enum Bar {
 }
 
 impl Bar {
-    fn new(total: u64) -> Bar {
+    pub(super) fn new(total: u64) -> Bar {
         if std::io::stderr().is_terminal() {
             let b = indicatif::ProgressBar::new(total);
             b.set_style(
@@ -117,7 +121,7 @@ impl Bar {
         }
     }
 
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Bar::Terminal(b) = self {
             b.finish_and_clear();
         }
@@ -257,11 +261,35 @@ pub async fn fuzz_run(
     Ok(outcome)
 }
 
-pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// Writes the reproducers of a run made with `args` into `dir`.
+pub fn write_reproducers(
+    args: &FuzzArgs,
+    dir: &std::path::Path,
+    outcome: &mut FuzzOutcome,
+) -> Result<(), String> {
+    let curl = repro::CurlOptions {
+        user: args.user.clone(),
+        insecure: args.insecure || args.url.is_none() && !args.compare.active(),
+        ca_file: None,
+        connect_to: vec![],
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    repro::write(dir, outcome, &curl).map_err(|e| format!("{}: cannot write: {e}", dir.display()))
+}
+
+/// A Tokio runtime for one command.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .expect("a Tokio runtime starts");
+        .expect("a Tokio runtime starts")
+}
+
+pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
+    if args.compare.active() {
+        return super::compare::fuzz_many(args);
+    }
+    let rt = runtime();
     let bar = Bar::new(args.count);
     let result = rt.block_on(fuzz_run(args, &bar));
     bar.finish();
@@ -273,15 +301,8 @@ pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
         }
     };
     if let Some(dir) = &args.out {
-        let curl = repro::CurlOptions {
-            user: args.user.clone(),
-            insecure: args.insecure || args.url.is_none(),
-            ca_file: None,
-            connect_to: vec![],
-            timeout: Duration::from_secs_f64(args.timeout),
-        };
-        if let Err(e) = repro::write(dir, &mut outcome, &curl) {
-            eprintln!("{}: cannot write: {e}", dir.display());
+        if let Err(e) = write_reproducers(args, dir, &mut outcome) {
+            eprintln!("{e}");
             return EXIT_USAGE;
         }
     }
@@ -289,6 +310,11 @@ pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
         FuzzFormat::Human => wirefuzz::render::human(&outcome),
         FuzzFormat::Json => wirefuzz::render::json(&outcome) + "\n",
         FuzzFormat::Markdown => wirefuzz::render::markdown(&outcome),
+        FuzzFormat::Html => poxspec::report::html::render_html(&wirefuzz::render::matrix(&[(
+            "target".to_owned(),
+            outcome.target.clone(),
+            Ok(outcome.clone()),
+        )])),
     };
     match &args.output {
         Some(p) => {

@@ -70,6 +70,8 @@ pub struct CheckArgs {
     /// them so that faults about credentials (echoed, sent cross-origin) can be detected.
     #[arg(skip)]
     pub program_login: Option<(String, String)>,
+    #[command(flatten)]
+    pub compare: super::compare::CompareArgs,
 }
 
 fn parse_partition(s: &str) -> Result<(usize, usize), String> {
@@ -231,6 +233,9 @@ pub async fn check_run(
 }
 
 pub(super) fn check(args: &CheckArgs) -> i32 {
+    if args.compare.active() {
+        return super::compare::check_many(args);
+    }
     let run = match runtime().block_on(check_run(args, &[], Duration::from_secs(15))) {
         Ok(r) => r,
         Err((code, msg)) => {
@@ -349,6 +354,7 @@ pub(super) fn selftest(format_json: bool) -> i32 {
         strict: true,
         format: Format::Human,
         output: None,
+        compare: Default::default(),
         program_login: Some(("selftest@contoso.com".into(), "selftest-Pa55word".into())),
     };
     let mut rows: Vec<(String, bool, Vec<String>, Vec<&'static str>)> = Vec::new();

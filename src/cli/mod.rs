@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use poxspec::report::Format;
 use std::path::PathBuf;
 
+mod compare;
 mod docs;
 mod fuzz;
 mod generate;

@@ -119,8 +119,8 @@ pub(super) fn rules(format: Format) -> i32 {
         Format::Human => print!("{}", rules::catalogue_human()),
         Format::Json => print!("{}", rules::catalogue_json()),
         Format::Markdown => print!("{}", rules::catalogue_markdown()),
-        Format::Junit => {
-            eprintln!("rules: --format junit is not available; use human, json or markdown");
+        Format::Junit | Format::Html => {
+            eprintln!("rules: --format junit/html is not available; use human, json or markdown");
             return EXIT_USAGE;
         }
     }

@@ -4,10 +4,12 @@
 //! findings and the rules applied to it. Reports never hold secrets: callers redact evidence
 //! before it reaches a unit.
 
+pub mod html;
 mod human;
 mod json;
 mod junit;
 mod markdown;
+pub mod matrix;
 
 use crate::rules::{Finding, Outcome, Severity};
 use serde::Serialize;
@@ -153,6 +155,8 @@ pub enum Format {
     Junit,
     /// Markdown (for pull-request comments and CI summaries).
     Markdown,
+    /// One self-contained HTML page (the comparison matrix, with one column per target).
+    Html,
 }
 
 /// Renders a report.
@@ -162,5 +166,17 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Json => render_json(report),
         Format::Junit => render_junit(report),
         Format::Markdown => render_markdown(report),
+        Format::Html => {
+            let name = report
+                .context
+                .iter()
+                .find(|(k, _)| k == "target")
+                .map_or_else(|| "report".to_owned(), |(_, v)| v.clone());
+            html::render_html(&matrix::Matrix::from_reports(&[(
+                name.clone(),
+                name,
+                Ok(report.clone()),
+            )]))
+        }
     }
 }

@@ -170,3 +170,104 @@ pub fn markdown(o: &FuzzOutcome) -> String {
     }
     out
 }
+
+/// The comparison matrix of several runs (`Err(reason)` for a target that could not be
+/// fuzzed): one row per generator, a cell per target with failed/sent, the failure classes,
+/// and the target's reproducers from that generator as detail.
+pub fn matrix(
+    runs: &[(String, String, Result<FuzzOutcome, String>)],
+) -> crate::report::matrix::Matrix {
+    use crate::report::matrix::{Cell, Column, Matrix, Row, Status};
+    let mut labels: Vec<&String> = runs
+        .iter()
+        .filter_map(|(_, _, r)| r.as_ref().ok())
+        .flat_map(|o| o.rows.keys())
+        .collect();
+    labels.sort();
+    labels.dedup();
+    let columns = runs
+        .iter()
+        .map(|(name, url, r)| Column {
+            name: name.clone(),
+            url: url.clone(),
+            summary: match r {
+                Ok(o) => headline(o),
+                Err(e) => format!("not fuzzed: {e}"),
+            },
+            passed: r.as_ref().is_ok_and(FuzzOutcome::passes),
+        })
+        .collect();
+    let rows = labels
+        .into_iter()
+        .map(|label| Row {
+            id: label.clone(),
+            description: None,
+            cells: runs
+                .iter()
+                .map(|(_, _, r)| match r {
+                    Err(e) => Cell::absent(&format!("not fuzzed: {e}")),
+                    Ok(o) => match o.rows.get(label) {
+                        None => Cell::absent("this generator drew no request for this target"),
+                        Some(row) => {
+                            let mut detail = format!(
+                                "{} of {} requests failed{}\n",
+                                row.failed,
+                                row.sent,
+                                if row.classes.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(": {}", classes_of(&row.classes))
+                                }
+                            );
+                            for p in o.reproducers.iter().filter(|p| &p.label == label) {
+                                let _ =
+                                    write!(
+                                    detail,
+                                    "\nreproducer {:04}: {} ({} -> {} bytes{})\nanswer: {}\n{}\n",
+                                    p.number,
+                                    p.class,
+                                    p.original_len,
+                                    p.len,
+                                    if p.confirmed { ", confirmed" } else { ", not confirmed" },
+                                    p.detail,
+                                    p.text.chars().take(2000).collect::<String>()
+                                );
+                                let original = p
+                                    .same_as
+                                    .and_then(|n| o.reproducers.iter().find(|q| q.number == n))
+                                    .unwrap_or(p);
+                                if let Some(c) = &original.curl {
+                                    let _ = writeln!(detail, "$ {c}");
+                                }
+                            }
+                            Cell {
+                                status: if row.failed > 0 {
+                                    Status::Fail
+                                } else {
+                                    Status::Pass
+                                },
+                                text: if row.failed > 0 {
+                                    format!(
+                                        "{}/{} {}",
+                                        row.failed,
+                                        row.sent,
+                                        classes_of(&row.classes)
+                                    )
+                                } else {
+                                    format!("0/{}", row.sent)
+                                },
+                                detail,
+                            }
+                        }
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    Matrix {
+        command: "fuzz".into(),
+        row_label: "generator".into(),
+        columns,
+        rows,
+    }
+}

@@ -10,6 +10,7 @@ mod mutations;
 mod policy;
 mod properties;
 mod regressions;
+mod report_html;
 mod roundtrip;
 mod rules_catalogue;
 mod snapshots;

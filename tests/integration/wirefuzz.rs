@@ -263,3 +263,54 @@ fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains("no failure"));
 }
+
+#[test]
+fn fuzz_compares_targets_with_reproducers_per_target() {
+    let rt = runtime();
+    let clean = rt.block_on(server::start(ServerOptions::local())).unwrap();
+    let faulty = rt
+        .block_on(server::start(ServerOptions {
+            faults: vec![Fault::EmptyBodyCrash],
+            ..ServerOptions::local()
+        }))
+        .unwrap();
+    let dir = scratch("wirefuzz-compare");
+    let (code, stdout, stderr) = poxspec(&[
+        "fuzz",
+        "--target",
+        &format!("clean={}", clean.url()),
+        "--target",
+        &format!("faulty={}", faulty.url()),
+        "--insecure",
+        "--seed",
+        "4",
+        "--count",
+        "300",
+        "--format",
+        "json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    clean.shutdown();
+    faulty.shutdown();
+    assert_eq!(code, 1, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let m = &v["matrix"];
+    assert_eq!(m["row_label"], "generator");
+    assert_eq!(m["columns"][0]["passed"], true);
+    assert_eq!(m["columns"][1]["passed"], false);
+    let empty = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "security/empty-body")
+        .expect("seed 4 draws empty bodies");
+    assert_eq!(empty["cells"][0]["status"], "pass");
+    assert_eq!(empty["cells"][1]["status"], "fail");
+    assert!(empty["cells"][1]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("curl "));
+    assert!(dir.join("faulty/failures/0001.xml").exists());
+    assert!(!dir.join("clean/failures/0001.xml").exists());
+}

@@ -1,0 +1,310 @@
+//! The comparative report: one matrix of rows (live cases, or fuzz generators) × targets
+//! (servers), as Autobahn|Testsuite's index page compares implementations. Each cell has a
+//! status, a short text and a detail (findings, evidence, reproducers) for people who click.
+//!
+//! The matrix is data: [`Matrix::from_reports`] builds it from `check` reports, the fuzzer
+//! builds its own rows, and every format (human, JSON, Markdown, HTML) renders the same data.
+
+use super::{fails, Report};
+use crate::rules::Severity;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// A cell's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Passes.
+    Pass,
+    /// Passes, with warnings that do not fail the run.
+    Warn,
+    /// Fails.
+    Fail,
+    /// Not run against this target (the target was unreachable, or the row is not in its run).
+    Absent,
+}
+
+impl Status {
+    /// One character for text tables.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Status::Pass => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+            Status::Absent => "-",
+        }
+    }
+}
+
+/// One row × target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// The verdict.
+    pub status: Status,
+    /// A few words for the table (failing rules, `3/40 failed` ...).
+    pub text: String,
+    /// Everything known about it, as plain text (redacted by whoever built it).
+    pub detail: String,
+}
+
+impl Cell {
+    /// A cell for a row that was not run on a target.
+    pub fn absent(why: &str) -> Cell {
+        Cell {
+            status: Status::Absent,
+            text: String::new(),
+            detail: why.to_owned(),
+        }
+    }
+}
+
+/// A row: a case or generator, and one cell per target (in target order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// Case ID or generator label.
+    pub id: String,
+    /// One line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// One cell per target.
+    pub cells: Vec<Cell>,
+}
+
+/// A column: one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// The name given with `--target NAME=URL`.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+    /// One line: the target's result (`41/43 cases passed`), or why it could not be run.
+    pub summary: String,
+    /// Whether the target's run passes as a whole.
+    pub passed: bool,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Matrix {
+    /// `check` or `fuzz`.
+    pub command: String,
+    /// What a row is (`case` or `generator`).
+    pub row_label: String,
+    /// The servers, in the order given.
+    pub columns: Vec<Column>,
+    /// The rows, in a stable order.
+    pub rows: Vec<Row>,
+}
+
+impl Matrix {
+    /// Whether every target's run passes.
+    pub fn passes(&self) -> bool {
+        self.columns.iter().all(|c| c.passed)
+    }
+
+    /// Builds a matrix from one `check` report per target (`Err(reason)` for a target that
+    /// could not be checked). Rows are the union of the case IDs, in order of first appearance.
+    pub fn from_reports(targets: &[(String, String, Result<Report, String>)]) -> Matrix {
+        let mut ids: Vec<(String, Option<String>)> = Vec::new();
+        for (_, _, r) in targets {
+            for u in r.iter().flat_map(|r| &r.units) {
+                if !ids.iter().any(|(i, _)| *i == u.name) {
+                    ids.push((u.name.clone(), u.description.clone()));
+                }
+            }
+        }
+        let columns = targets
+            .iter()
+            .map(|(name, url, r)| match r {
+                Ok(r) => {
+                    let s = r.summary();
+                    Column {
+                        name: name.clone(),
+                        url: url.clone(),
+                        summary: format!(
+                            "{}/{} cases passed, {} errors, {} warnings",
+                            s.passed, s.total, s.errors, s.warnings
+                        ),
+                        passed: r.passes(),
+                    }
+                }
+                Err(e) => Column {
+                    name: name.clone(),
+                    url: url.clone(),
+                    summary: format!("not checked: {e}"),
+                    passed: false,
+                },
+            })
+            .collect();
+        let rows = ids
+            .into_iter()
+            .map(|(id, description)| Row {
+                cells: targets
+                    .iter()
+                    .map(|(_, _, r)| match r {
+                        Err(e) => Cell::absent(&format!("not checked: {e}")),
+                        Ok(r) => match r.units.iter().find(|u| u.name == id) {
+                            None => Cell::absent("this case was not run on this target"),
+                            Some(u) => unit_cell(u, r.strict),
+                        },
+                    })
+                    .collect(),
+                id,
+                description,
+            })
+            .collect();
+        Matrix {
+            command: "check".into(),
+            row_label: "case".into(),
+            columns,
+            rows,
+        }
+    }
+}
+
+fn unit_cell(u: &super::Unit, strict: bool) -> Cell {
+    let failing: Vec<&str> = u
+        .findings
+        .iter()
+        .filter(|f| fails(f, strict))
+        .map(|f| f.rule)
+        .collect();
+    let warned = u.findings.iter().any(|f| f.severity == Severity::Warning);
+    let status = if !failing.is_empty() {
+        Status::Fail
+    } else if warned {
+        Status::Warn
+    } else {
+        Status::Pass
+    };
+    let mut rules: Vec<&str> = u.findings.iter().map(|f| f.rule).collect();
+    rules.dedup();
+    let mut detail = String::new();
+    if let Some(d) = &u.description {
+        let _ = writeln!(detail, "{d}\n");
+    }
+    for f in &u.findings {
+        let _ = writeln!(
+            detail,
+            "{:?} {} {}: {}",
+            f.severity,
+            f.rule,
+            if f.line > 0 {
+                format!("at {}:{}", f.line, f.column)
+            } else {
+                String::new()
+            },
+            f.message
+        );
+    }
+    if let Some(e) = &u.evidence {
+        let _ = writeln!(detail, "\n{e}");
+    }
+    Cell {
+        status,
+        text: rules.join(" "),
+        detail,
+    }
+}
+
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Text: one line per row with a column per target, then the targets' summaries.
+pub fn render_human(m: &Matrix) -> String {
+    let mut out = String::new();
+    let width = m
+        .rows
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(m.row_label.len());
+    let colw: Vec<usize> = m.columns.iter().map(|c| c.name.len().max(6)).collect();
+    let _ = write!(out, "{:<width$}", m.row_label);
+    for (c, w) in m.columns.iter().zip(&colw) {
+        let _ = write!(out, "  {:<w$}", c.name);
+    }
+    out.push('\n');
+    for r in &m.rows {
+        let _ = write!(out, "{:<width$}", r.id);
+        for (c, w) in r.cells.iter().zip(&colw) {
+            let _ = write!(out, "  {:<w$}", c.status.mark());
+        }
+        let notes: Vec<String> = m
+            .columns
+            .iter()
+            .zip(&r.cells)
+            .filter(|(_, c)| c.status == Status::Fail && !c.text.is_empty())
+            .map(|(col, c)| format!("{}: {}", col.name, c.text))
+            .collect();
+        if !notes.is_empty() {
+            let _ = write!(out, "  {}", notes.join("; "));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for c in &m.columns {
+        let _ = writeln!(
+            out,
+            "{} ({}): {}{}",
+            c.name,
+            c.url,
+            c.summary,
+            if c.passed { "" } else { " [FAIL]" }
+        );
+    }
+    out
+}
+
+/// Markdown: the matrix as a table, then each target's summary.
+pub fn render_markdown(m: &Matrix) -> String {
+    let mut out = format!("# poxspec {}: comparison\n\n", m.command);
+    for c in &m.columns {
+        let _ = writeln!(
+            out,
+            "- **{}** (`{}`): {} {}",
+            md(&c.name),
+            md(&c.url),
+            md(&c.summary),
+            if c.passed { "✅" } else { "❌" }
+        );
+    }
+    let _ = write!(out, "\n| {} |", m.row_label);
+    for c in &m.columns {
+        let _ = write!(out, " {} |", md(&c.name));
+    }
+    let _ = write!(out, "\n|---|");
+    for _ in &m.columns {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for r in &m.rows {
+        let _ = write!(out, "| `{}` |", md(&r.id));
+        for c in &r.cells {
+            let mark = match c.status {
+                Status::Pass => "✅",
+                Status::Warn => "⚠️",
+                Status::Fail => "❌",
+                Status::Absent => "—",
+            };
+            let _ = write!(out, " {mark} {} |", md(&c.text));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Versioned JSON.
+pub fn render_json(m: &Matrix) -> String {
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({
+        "poxspec": env!("CARGO_PKG_VERSION"),
+        "version": super::JSON_VERSION,
+        "matrix": m,
+        "passed": m.passes(),
+    }))
+    .expect("serializable");
+    s.push('\n');
+    s
+}
