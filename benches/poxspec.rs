@@ -4,9 +4,10 @@
 //! `cargo bench` runs everything; `cargo bench -- settings` one group.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use poxspec::fixture::Fixture;
 use poxspec::live::{self, CheckOptions};
 use poxspec::policy::{self, export, InputFormat, Mailbox, Organization, Population};
-use poxspec::server::{self, Fixture, ServerOptions};
+use poxspec::server::{self, ServerOptions};
 use quick_xml::events::Event;
 use quick_xml::NsReader;
 use std::hint::black_box;

@@ -3,12 +3,18 @@
 //!
 //! Data flows one way: bytes → [`xml`] tree with spans → typed [`model`] → findings → report.
 //! Each module knows nothing of the stages after it.
+//!
+//! Cargo features (all on by default): `cli` (the binary; clap traits on library types),
+//! `live` (the checker's HTTP client) and `server` (the reference server). Without them the
+//! crate is the offline core: `xml`, `model`, `rules`, `report`, `policy`, `strategy`,
+//! `mutate`, `generate`, and no network stack.
 
 #![deny(missing_docs)]
 
+pub mod fixture;
 pub mod fuzzing;
 pub mod generate;
-pub mod live;
+pub mod input;
 pub mod model;
 pub mod mutate;
 mod parse;
@@ -19,6 +25,16 @@ pub use parse::{parse, parse_with, ParseError, Parsed};
 pub mod report;
 pub mod roundtrip;
 pub mod rules;
-pub mod server;
 pub mod strategy;
+pub mod validate;
+
+#[cfg(all(feature = "live", feature = "server"))]
+pub mod check;
+#[cfg(feature = "live")]
+pub mod live;
+#[cfg(all(feature = "live", feature = "server"))]
+pub mod selftest;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "live")]
 pub mod wirefuzz;

@@ -5,6 +5,7 @@
 //! never sent to another.
 
 use clap::Args;
+use poxspec::check::{self, CheckSettings, Embedded};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -157,9 +158,10 @@ fn read_file(p: &Path) -> Result<BTreeMap<String, TargetOptions>, String> {
 
 /// The per-target `check` arguments: the command line's, with the target's URL and options.
 /// Credentials come from the target's options only.
-fn check_args_for(args: &super::live::CheckArgs, t: &Target) -> super::live::CheckArgs {
+fn check_args_for(args: &super::check::CheckArgs, t: &Target) -> CheckSettings {
     let o = &t.options;
-    super::live::CheckArgs {
+    let args = &args.settings;
+    CheckSettings {
         url: Some(t.url.clone()),
         fixture: o.fixture.clone().or_else(|| args.fixture.clone()),
         emails: if o.email.is_empty() {
@@ -174,7 +176,6 @@ fn check_args_for(args: &super::live::CheckArgs, t: &Target) -> super::live::Che
         timeout: o.timeout.unwrap_or(args.timeout),
         get_url: o.get_url.clone(),
         program_login: None,
-        compare: CompareArgs::default(),
         ..args.clone()
     }
 }
@@ -204,7 +205,7 @@ fn exit_code(m: &poxspec::report::matrix::Matrix, any_not_run: bool) -> i32 {
 }
 
 /// `check --target ...`: every target checked with its options, one matrix.
-pub fn check_many(args: &super::live::CheckArgs) -> i32 {
+pub fn check_many(args: &super::check::CheckArgs) -> i32 {
     use poxspec::report::{html, matrix, Format};
     let targets = match args.compare.resolve() {
         Ok(t) => t,
@@ -222,13 +223,8 @@ pub fn check_many(args: &super::live::CheckArgs) -> i32 {
     for t in &targets {
         let a = check_args_for(args, t);
         let r = rt
-            .block_on(super::live::check_run(
-                &a,
-                &[],
-                std::time::Duration::from_secs(15),
-            ))
-            .map(|run| run.report)
-            .map_err(|(_, msg)| msg);
+            .block_on(check::run(&a, &Embedded::default()))
+            .map_err(|e| e.to_string());
         if let Err(e) = &r {
             eprintln!("poxspec check: target {}: {e}", t.name);
         }

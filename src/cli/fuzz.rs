@@ -2,8 +2,9 @@
 
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use clap::Args;
+use poxspec::fixture::Fixture;
 use poxspec::live::{ClientOptions, Credentials};
-use poxspec::server::{self, Fault, Fixture, ServerOptions};
+use poxspec::server::{self, Fault, ServerOptions};
 use poxspec::wirefuzz::{self, repro, FuzzOptions, FuzzOutcome, Progress};
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -4,12 +4,17 @@ use clap::{Parser, Subcommand, ValueEnum};
 use poxspec::report::Format;
 use std::path::PathBuf;
 
+#[cfg(all(feature = "live", feature = "server"))]
+mod check;
+#[cfg(all(feature = "live", feature = "server"))]
 mod compare;
-mod docs;
+#[cfg(all(feature = "live", feature = "server"))]
 mod fuzz;
 mod generate;
-mod live;
+mod parse_roundtrip;
 mod policy;
+#[cfg(feature = "server")]
+mod serve;
 mod validate;
 
 /// Exit code: success (no failures).
@@ -64,10 +69,13 @@ enum Command {
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// Check a live Autodiscover endpoint (without a URL: the embedded reference server).
-    Check(Box<live::CheckArgs>),
+    #[cfg(all(feature = "live", feature = "server"))]
+    Check(Box<check::CheckArgs>),
     /// Fuzz a live Autodiscover endpoint with seeded valid, mutated and hostile requests.
+    #[cfg(all(feature = "live", feature = "server"))]
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Run the reference server, optionally with injected faults.
+    #[cfg(feature = "server")]
     Serve {
         /// Where the HTTPS endpoint listens.
         #[arg(long, default_value = "127.0.0.1:8443")]
@@ -84,11 +92,12 @@ enum Command {
         /// Print the fault catalogue: name, then description.
         #[arg(long)]
         list_faults: bool,
-        /// Seconds the slow-response fault waits.
-        #[arg(long, default_value_t = 15.0)]
+        /// Seconds the slow-response fault waits (0 to 3600).
+        #[arg(long, default_value_t = 15.0, value_parser = serve::parse_slow)]
         slow: f64,
     },
     /// Prove the harness: run the checker against the reference server once per fault.
+    #[cfg(all(feature = "live", feature = "server"))]
     Selftest {
         /// Print the matrix as JSON.
         #[arg(long)]
@@ -147,8 +156,8 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Parse { file, format } => docs::parse(&file, format),
-        Command::Roundtrip { files } => docs::roundtrip(&files),
+        Command::Parse { file, format } => parse_roundtrip::parse(&file, format),
+        Command::Roundtrip { files } => parse_roundtrip::roundtrip(&files),
         Command::Validate {
             paths,
             format,
@@ -164,8 +173,11 @@ pub fn run() -> i32 {
             policy::audit(&file, &source, json)
         }
         Command::Rules { format } => validate::rules(format),
-        Command::Check(args) => live::check(&args),
+        #[cfg(all(feature = "live", feature = "server"))]
+        Command::Check(args) => check::check(&args),
+        #[cfg(all(feature = "live", feature = "server"))]
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        #[cfg(feature = "server")]
         Command::Serve {
             listen,
             http_listen,
@@ -173,8 +185,9 @@ pub fn run() -> i32 {
             faults,
             list_faults,
             slow,
-        } => live::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
-        Command::Selftest { json } => live::selftest(json),
+        } => serve::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
+        #[cfg(all(feature = "live", feature = "server"))]
+        Command::Selftest { json } => check::selftest(json),
         Command::Generate(args) => generate::generate(&args),
         Command::Mutate(args) => generate::mutate(&args),
     }
@@ -182,13 +195,5 @@ pub fn run() -> i32 {
 
 /// Reads a file, or standard input for `-`; the error names the file.
 pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("-: cannot read standard input: {e}"))?;
-        return Ok(buf);
-    }
-    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+    poxspec::input::read(path).map_err(|e| e.to_string())
 }

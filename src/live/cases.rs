@@ -2,6 +2,7 @@
 
 use super::client::{evidence, redact, Client, Credentials, Exchange, Failure};
 use super::redirect::{is_redirect, Chain};
+use crate::fixture::Fixture;
 use crate::model::fields::{AccountField, ErrorField};
 use crate::model::make;
 use crate::model::ns::{
@@ -11,7 +12,6 @@ use crate::model::{self, Document};
 use crate::report::Unit;
 use crate::rules::catalogue::*;
 use crate::rules::{self, Finding, Outcome, Rule};
-use crate::server::Fixture;
 use crate::Parsed;
 
 /// What is being checked.

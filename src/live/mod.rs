@@ -43,7 +43,7 @@ impl CheckOptions {
         url: String,
         get_url: String,
         certificate_der: Vec<u8>,
-        fixture: crate::server::Fixture,
+        fixture: crate::fixture::Fixture,
         timeout: Duration,
     ) -> CheckOptions {
         CheckOptions {

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 pub const PROPERTY: &str = "SmtpClientAuthenticationDisabled";
 
 /// Input formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum InputFormat {
     /// From the file name, then the content.
     Auto,

@@ -145,7 +145,8 @@ impl Report {
 }
 
 /// Output formats every reporting command offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// rustc-style text for people.
     Human,

@@ -4,6 +4,10 @@
 use super::catalogue::{Scope, ALL};
 use std::fmt::Write;
 
+/// Version of the catalogue's JSON layout (`poxspec rules --format json`); bumped on any
+/// incompatible change. Independent of the report layout's version.
+pub const CATALOGUE_JSON_VERSION: u32 = 1;
+
 /// One block per rule: ID, severity, scope, summary, elements, source, rationale.
 pub fn catalogue_human() -> String {
     let mut out = String::new();
@@ -20,7 +24,7 @@ pub fn catalogue_human() -> String {
 /// The catalogue as JSON: `{"version":1,"rules":[{id, area, severity, scope, elements,
 /// summary, source, rationale}]}`.
 pub fn catalogue_json() -> String {
-    let v = serde_json::json!({ "version": crate::report::JSON_VERSION, "rules": ALL });
+    let v = serde_json::json!({ "version": CATALOGUE_JSON_VERSION, "rules": ALL });
     let mut s = serde_json::to_string_pretty(&v).expect("rules serialize");
     s.push('\n');
     s

@@ -13,7 +13,7 @@ mod structure;
 pub mod values;
 
 pub use catalogue::{Area, Rule, Scope, Severity, ALL};
-pub use describe::{catalogue_human, catalogue_json, catalogue_markdown};
+pub use describe::{catalogue_human, catalogue_json, catalogue_markdown, CATALOGUE_JSON_VERSION};
 pub use finding::{Finding, Outcome};
 pub use policy::check_policy;
 

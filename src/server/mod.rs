@@ -3,13 +3,12 @@
 //! knows nothing of the rules or of the checker.
 
 mod faults;
-mod fixture;
 mod respond;
 
 pub use faults::{Fault, FaultDef, FAULTS};
-pub use fixture::{Fixture, FixtureMailbox, DEFAULT_FIXTURE};
 pub use respond::{Endpoint, Reply, Responder, MAX_REQUEST};
 
+use crate::fixture::Fixture;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Method, Request, Response, StatusCode};

@@ -2,7 +2,7 @@
 //! request, so that it can be tested without a socket.
 
 use super::faults::Fault;
-use super::fixture::{Fixture, FixtureMailbox};
+use crate::fixture::{Fixture, FixtureMailbox};
 use crate::model::fields::{ProtocolField, RequestField, SwitchField};
 use crate::model::make::{self, MailProtocol};
 use crate::model::ns::{RESPONSE_MOBILESYNC, RESPONSE_OUTLOOK, RESPONSE_ROOT};

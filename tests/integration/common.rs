@@ -67,6 +67,7 @@ pub fn proptest_config(default: u32) -> proptest::test_runner::Config {
 
 /// Runs the `poxspec` binary from the repository root with extra environment variables;
 /// returns exit code, stdout and stderr.
+#[cfg(feature = "cli")]
 pub fn poxspec_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_poxspec"))
         .args(args)
@@ -82,11 +83,13 @@ pub fn poxspec_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String)
 }
 
 /// Runs the `poxspec` binary from the repository root.
+#[cfg(feature = "cli")]
 pub fn poxspec(args: &[&str]) -> (i32, String, String) {
     poxspec_env(args, &[])
 }
 
 /// A fresh empty folder under the target directory for a test's output.
+#[cfg(feature = "cli")]
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);

@@ -2,9 +2,10 @@
 //! origin, never over plain http unless allowed, and never into a report.
 
 use crate::common::poxspec_env;
+use poxspec::fixture::Fixture;
 use poxspec::live::{self, Authorization, CheckOptions, Credentials, CredentialsError};
 use poxspec::report::{self, Format, Report};
-use poxspec::server::{self, Fault, Fixture, ServerOptions};
+use poxspec::server::{self, Fault, ServerOptions};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

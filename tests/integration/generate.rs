@@ -2,9 +2,12 @@
 //! library over thousands of seeds and from the command line.
 
 use crate::common::*;
-use poxspec::generate::{self, Expect, Kind, Manifest, Options};
+#[cfg(feature = "cli")]
+use poxspec::generate::Manifest;
+use poxspec::generate::{self, Expect, Kind, Options};
 use poxspec::xml::Limits;
 use std::collections::BTreeMap;
+#[cfg(feature = "cli")]
 use std::path::Path;
 
 const KINDS: [Kind; 4] = [Kind::Any, Kind::Request, Kind::Response, Kind::Policy];
@@ -144,6 +147,7 @@ fn mutations_of_every_readable_corpus_document_agree() {
 }
 
 /// Verdicts of `poxspec validate --format json` on every document, by file name.
+#[cfg(feature = "cli")]
 fn cli_verdicts(dir: &Path, extra: &[&str], files: &[String]) -> BTreeMap<String, bool> {
     let mut args: Vec<String> = vec!["validate".into(), "--format".into(), "json".into()];
     args.extend(extra.iter().map(|s| s.to_string()));
@@ -167,10 +171,12 @@ fn cli_verdicts(dir: &Path, extra: &[&str], files: &[String]) -> BTreeMap<String
         .collect()
 }
 
+#[cfg(feature = "cli")]
 fn read_manifest(dir: &Path) -> Manifest {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
+#[cfg(feature = "cli")]
 fn assert_cli_agrees(dir: &Path) {
     let manifest = read_manifest(dir);
     let (plain, policy): (Vec<_>, Vec<_>) =
@@ -202,6 +208,7 @@ fn assert_cli_agrees(dir: &Path) {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_generate_is_deterministic_and_agrees_with_cli_validate() {
     for kind in ["any", "request", "response", "policy"] {
@@ -246,6 +253,7 @@ fn cli_generate_is_deterministic_and_agrees_with_cli_validate() {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_mutate_a_users_document() {
     let dir = scratch("mutate-exchange");

@@ -2,10 +2,11 @@
 //! findings, every injected fault is detected, and secrets never reach a report.
 
 use crate::common::poxspec_env;
+use poxspec::fixture::Fixture;
 use poxspec::live::{self, CheckOptions, Credentials};
 use poxspec::report::{self, Format, Report};
 use poxspec::rules::{self, Scope};
-use poxspec::server::{self, Fault, Fixture, ServerOptions, FAULTS};
+use poxspec::server::{self, Fault, ServerOptions, FAULTS};
 use std::time::Duration;
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -1,18 +1,25 @@
-//! Integration tests, one binary with a module per area.
+//! Integration tests, one binary with a module per area. Tests that run the binary or the
+//! network stack need the `cli`, `live` and `server` features; the rest also run under
+//! `--no-default-features`.
 
 mod bad_input;
 mod common;
 mod corpus;
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod credentials;
 mod generate;
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod live;
 mod mutations;
 mod policy;
 mod properties;
 mod regressions;
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod report_html;
 mod roundtrip;
 mod rules_catalogue;
 mod snapshots;
+#[cfg(feature = "cli")]
 mod validate_cli;
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod wirefuzz;

@@ -304,6 +304,7 @@ fn consistency_rules_against_the_policy_corpus() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_policy_resolve_json_shape() {
     let (code, out, err) = poxspec(&[
@@ -338,6 +339,7 @@ fn cli_policy_resolve_json_shape() {
     assert_eq!(err.trim(), "corpus/policy/bad/value-yes.csv:3:6: SmtpClientAuthenticationDisabled value \"yes\" is not True, False or empty ($null)");
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_policy_audit_answers_the_three_questions() {
     let (code, out, _) = poxspec(&["policy", "audit", "--json", "corpus/policy/fixture.toml"]);
@@ -351,6 +353,7 @@ fn cli_policy_audit_answers_the_three_questions() {
     );
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_validate_with_policy() {
     let (code, out, _) = poxspec(&[

@@ -29,6 +29,7 @@ fn lossless_writer_reproduces_corpus_bytes() {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_roundtrip_exit_codes() {
     let good: Vec<String> = corpus_files()
@@ -58,6 +59,7 @@ fn cli_roundtrip_exit_codes() {
     );
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn cli_parse_prints_the_model() {
     let (code, out, _) = poxspec(&["parse", "corpus/y_response_redirect_url.xml"]);

@@ -2,8 +2,9 @@
 //! clean server gives no failure, and crash-class faults are found, shrunk and reproduced.
 
 use crate::common::{poxspec, scratch};
+use poxspec::fixture::Fixture;
 use poxspec::live::{Answer, ClientOptions, Exchange, Failure};
-use poxspec::server::{self, Fault, Fixture, ServerOptions};
+use poxspec::server::{self, Fault, ServerOptions};
 use poxspec::wirefuzz::{self, judge, Class, Expect, FuzzOptions, FuzzOutcome, Plan, Quiet};
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! `parse` and `roundtrip`.
+//! `parse` and `roundtrip`: a document's typed model, and whether it survives writing.
 
 use super::{read_input, ParseFormat, EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use poxspec::roundtrip::{self, Stability};

@@ -1,9 +1,24 @@
-//! The reference server's fixture: the policy fixture plus display names and redirects.
+//! The fixture the reference server serves and the live checker judges against: the policy
+//! fixture (organisation and mailboxes with their SMTP AUTH states) plus display names and
+//! redirects. Shared by `server` and `live`, which know nothing of each other.
 
+use crate::input::{self, InputError};
 use crate::policy::{self, ImportError, ImportErrorKind, InputFormat, Mailbox, Organization};
+use std::path::Path;
+
+/// Why a fixture file could not be loaded; the message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// The file could not be read or is not UTF-8.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The TOML is malformed or lacks the organisation (with line and column where known).
+    #[error(transparent)]
+    Parse(#[from] ImportError),
+}
 
 /// The fixture compiled into poxspec (`corpus/fixtures/reference.toml`).
-pub const DEFAULT_FIXTURE: &str = include_str!("../../corpus/fixtures/reference.toml");
+pub const DEFAULT_FIXTURE: &str = include_str!("../corpus/fixtures/reference.toml");
 
 /// A mailbox the server knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +64,12 @@ impl Fixture {
     /// The compiled-in fixture.
     pub fn builtin() -> Fixture {
         Fixture::parse("<builtin fixture>", DEFAULT_FIXTURE).expect("the built-in fixture is valid")
+    }
+
+    /// Reads and parses a fixture file (or `-`).
+    pub fn load(path: &Path) -> Result<Fixture, FixtureError> {
+        let text = input::read_text(path)?;
+        Ok(Fixture::parse(&path.display().to_string(), &text)?)
     }
 
     /// Parses a fixture file (TOML).
