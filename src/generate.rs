@@ -7,11 +7,10 @@
 //! when its rule is an `error` (a `warning` leaves it as it was). [`verify`] then compares the
 //! validator with the manifest, which is how the engine's labels are tested.
 
-use crate::model::make::MailProtocol;
-use crate::model::{self, AccountItem, Document, ResponseItem, ResponseRootItem};
+use crate::model::{self};
 use crate::mutate::{self, Effect, Rng};
 use crate::policy::{self, InputFormat, Mailbox, Organization};
-use crate::rules::{self, catalogue as r, Rule, Severity};
+use crate::rules::{self, Severity};
 use crate::strategy::{self, PolicyCase};
 use crate::xml::Limits;
 use proptest::strategy::{Strategy, ValueTree};
@@ -260,108 +259,14 @@ fn push_mutated(
     });
 }
 
-/// Mutations that only make sense against a policy: each makes the response disagree with the
-/// mailbox's state.
-struct PolicyOperator {
-    name: &'static str,
-    rule: &'static Rule,
-    apply: fn(&PolicyCase) -> Option<Document>,
-}
-
-const POLICY_OPERATORS: &[PolicyOperator] = &[
-    PolicyOperator {
-        name: "policy-smtp-advertised",
-        rule: r::POL_AUTH_DISABLED,
-        apply: smtp_advertised,
-    },
-    PolicyOperator {
-        name: "policy-disabled-protocol-advertised",
-        rule: r::POL_PROTOCOL_DISABLED,
-        apply: disabled_protocol_advertised,
-    },
-    PolicyOperator {
-        name: "policy-smtp-withheld",
-        rule: r::POL_NO_SMTP,
-        apply: smtp_withheld,
-    },
-];
-
-fn account_items(doc: &mut Document) -> Option<&mut Vec<AccountItem>> {
-    let Document::Response(resp) = doc else {
-        return None;
-    };
-    resp.items.iter_mut().find_map(|i| match i {
-        ResponseRootItem::Response(body) => body.items.iter_mut().find_map(|i| match i {
-            ResponseItem::Account(a) => Some(&mut a.items),
-            _ => None,
-        }),
-        _ => None,
-    })
-}
-
-fn advertised(doc: &Document, kind: &str) -> bool {
-    matches!(doc, Document::Response(r) if r.protocols().any(|p| p.kind() == Some(kind)))
-}
-
-fn with_protocol(case: &PolicyCase, kind: &str, port: u16) -> Option<Document> {
-    let mut doc = case.response.clone();
-    let server = format!("{}.contoso.example", kind.to_ascii_lowercase());
-    account_items(&mut doc)?.push(AccountItem::Protocol(
-        MailProtocol {
-            kind,
-            server: &server,
-            port,
-            login: Some(&case.address),
-            domain_required: None,
-            spa: "off",
-            implicit_tls: true,
-            explicit_encryption: false,
-            auth_required: true,
-            ttl: None,
-        }
-        .build(),
-    ));
-    Some(doc)
-}
-
-fn smtp_advertised(case: &PolicyCase) -> Option<Document> {
-    if case.smtp_allowed() || advertised(&case.response, "SMTP") {
-        return None;
-    }
-    with_protocol(case, "SMTP", 465)
-}
-
-fn disabled_protocol_advertised(case: &PolicyCase) -> Option<Document> {
-    let m = case.mailbox();
-    if m.pop_enabled == Some(false) && !advertised(&case.response, "POP3") {
-        with_protocol(case, "POP3", 995)
-    } else if m.imap_enabled == Some(false) && !advertised(&case.response, "IMAP") {
-        with_protocol(case, "IMAP", 993)
-    } else {
-        None
-    }
-}
-
-fn smtp_withheld(case: &PolicyCase) -> Option<Document> {
-    if !case.smtp_allowed()
-        || !(advertised(&case.response, "POP3") || advertised(&case.response, "IMAP"))
-    {
-        return None;
-    }
-    let mut doc = case.response.clone();
-    account_items(&mut doc)?
-        .retain(|i| !matches!(i, AccountItem::Protocol(p) if p.kind() == Some("SMTP")));
-    Some(doc)
-}
-
 /// One mutation of a policy case: a policy operator a third of the time (when one applies),
 /// otherwise a document operator. Returns label, bytes, expectation and rule.
 fn mutate_policy_case(case: &PolicyCase, rng: &mut Rng) -> Mutated {
     if rng.below(3) == 0 {
-        let start = rng.below(POLICY_OPERATORS.len());
-        for k in 0..POLICY_OPERATORS.len() {
-            let op = &POLICY_OPERATORS[(start + k) % POLICY_OPERATORS.len()];
-            if let Some(doc) = (op.apply)(case) {
+        let start = rng.below(mutate::POLICY_OPERATORS.len());
+        for k in 0..mutate::POLICY_OPERATORS.len() {
+            let op = &mutate::POLICY_OPERATORS[(start + k) % mutate::POLICY_OPERATORS.len()];
+            if let Some(doc) = op.apply(case) {
                 let (e, r) = expect_after(Expect::Valid, Effect::Breaking(op.rule));
                 return (
                     op.name.to_owned(),
