@@ -15,6 +15,8 @@ mod parse_roundtrip;
 mod policy;
 #[cfg(feature = "server")]
 mod serve;
+#[cfg(feature = "server")]
+mod serve_mutate;
 mod validate;
 
 /// Exit code: success (no failures).
@@ -95,6 +97,8 @@ enum Command {
         /// Seconds the slow-response fault waits (0 to 3600).
         #[arg(long, default_value_t = 15.0, value_parser = serve::parse_slow)]
         slow: f64,
+        #[command(flatten)]
+        mutate: serve_mutate::MutateArgs,
     },
     /// Prove the harness: run the checker against the reference server once per fault.
     #[cfg(all(feature = "live", feature = "server"))]
@@ -185,7 +189,11 @@ pub fn run() -> i32 {
             faults,
             list_faults,
             slow,
-        } => serve::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
+            mutate,
+        } => match mutate.mutate {
+            Some(seed) => serve_mutate::serve(listen, http_listen, seed, &mutate),
+            None => serve::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
+        },
         #[cfg(all(feature = "live", feature = "server"))]
         Command::Selftest { json } => check::selftest(json),
         Command::Generate(args) => generate::generate(&args),

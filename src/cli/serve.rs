@@ -63,6 +63,7 @@ pub(super) fn serve(
             slow: Duration::from_secs_f64(slow.clamp(0.0, MAX_SLOW)),
             https: listen,
             http: http_listen,
+            script: None,
         };
         let s = match server::start(opts).await {
             Ok(s) => s,

@@ -4,9 +4,11 @@
 
 mod faults;
 mod respond;
+mod script;
 
 pub use faults::{Fault, FaultDef, FAULTS};
 pub use respond::{Endpoint, Reply, Responder, MAX_REQUEST};
+pub use script::{Script, ScriptedDocument, Served};
 
 use crate::fixture::Fixture;
 use axum::body::Body;
@@ -32,6 +34,8 @@ pub struct ServerOptions {
     /// Where the plain HTTP endpoint (the GET redirect path) listens; `None`: an ephemeral
     /// port on the HTTPS address's interface.
     pub http: Option<SocketAddr>,
+    /// Answer every POST with the next document of this sequence instead (`serve --mutate`).
+    pub script: Option<Arc<Script>>,
 }
 
 impl ServerOptions {
@@ -43,6 +47,7 @@ impl ServerOptions {
             slow: Duration::from_secs(15),
             https: SocketAddr::from(([127, 0, 0, 1], 0)),
             http: None,
+            script: None,
         }
     }
 }
@@ -121,6 +126,13 @@ fn classify(path: &str) -> Option<Endpoint> {
 
 async fn handle(State(responder): State<Arc<Responder>>, req: Request<Body>) -> Response<Body> {
     let endpoint = classify(req.uri().path());
+    if let (Some(script), Some(_), true) =
+        (&responder.script, endpoint, req.method() == Method::POST)
+    {
+        let path = req.uri().path().to_owned();
+        let _ = read_bounded(req.into_body()).await;
+        return respond_with(script.next_reply(&path)).await;
+    }
     let reply = match (req.method().clone(), endpoint) {
         (Method::GET, Some(Endpoint::Primary | Endpoint::MixedCase)) => responder.get(),
         (Method::POST, Some(e)) => {
@@ -146,6 +158,10 @@ async fn handle(State(responder): State<Arc<Responder>>, req: Request<Body>) -> 
             delay: None,
         },
     };
+    respond_with(reply).await
+}
+
+async fn respond_with(reply: Reply) -> Response<Body> {
     if let Some(d) = reply.delay {
         tokio::time::sleep(d).await;
     }
@@ -245,6 +261,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         https_base: https_base.clone(),
         http_base: http_base.clone(),
         slow: options.slow,
+        script: options.script,
     });
     let app = Router::new().fallback(handle).with_state(responder);
 

@@ -50,6 +50,8 @@ pub struct Responder {
     pub http_base: String,
     /// How long `slow-response` waits.
     pub slow: Duration,
+    /// When set, every POST gets the script's next document instead (`serve --mutate`).
+    pub script: Option<std::sync::Arc<super::Script>>,
 }
 
 /// The largest request body the server reads.

@@ -315,3 +315,150 @@ fn fuzz_compares_targets_with_reproducers_per_target() {
     assert!(dir.join("faulty/failures/0001.xml").exists());
     assert!(!dir.join("clean/failures/0001.xml").exists());
 }
+
+#[test]
+fn serve_mutate_answers_the_sequence_in_order_and_logs_each_answer() {
+    use poxspec::server::{Script, ScriptedDocument};
+    use std::sync::{Arc, Mutex};
+    let batch = poxspec::generate::generate(&poxspec::generate::Options {
+        seed: 9,
+        count: 5,
+        kind: poxspec::generate::Kind::Response,
+        mutate: true,
+    });
+    assert!(poxspec::generate::verify_batch(&batch).is_empty());
+    let docs: Vec<ScriptedDocument> = batch
+        .manifest
+        .documents
+        .iter()
+        .map(|e| ScriptedDocument {
+            name: e.file.clone(),
+            bytes: batch.file(&e.file).unwrap().to_vec(),
+        })
+        .collect();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let script = Script::new(docs.clone(), move |s| {
+        sink.lock()
+            .unwrap()
+            .push((s.request, s.document.name.clone(), s.cycle))
+    })
+    .unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let s = server::start(ServerOptions {
+            script: Some(Arc::new(script)),
+            ..ServerOptions::local()
+        })
+        .await
+        .unwrap();
+        let client = poxspec::live::Client::new(ClientOptions {
+            insecure: false,
+            extra_root_der: Some(s.certificate_der.clone()),
+            timeout: Duration::from_secs(5),
+            body_cap: 1024 * 1024,
+            credentials: None,
+        })
+        .unwrap();
+        for i in 0..7 {
+            // Whatever the request, the answer is the next document.
+            let x = client
+                .post(&s.url(), format!("request {i}").into_bytes())
+                .await;
+            let a = x.outcome.unwrap();
+            assert_eq!(a.status, 200);
+            assert_eq!(a.body, docs[i % 5].bytes, "answer {i}");
+        }
+        s.shutdown();
+    });
+    let log = log.lock().unwrap();
+    assert_eq!(log.len(), 7);
+    for (i, (n, name, cycle)) in log.iter().enumerate() {
+        assert_eq!(*n, i as u64 + 1);
+        assert_eq!(name, &docs[i % 5].name);
+        assert_eq!(*cycle, i as u64 / 5);
+    }
+}
+
+#[test]
+fn serve_mutate_cli_writes_the_manifest_and_the_log() {
+    use std::io::BufRead;
+    let dir = scratch("serve-mutate-cli");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_poxspec"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--mutate",
+            "3",
+            "--count",
+            "4",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("POST ")
+                .map(|u| u.split_whitespace().next().unwrap().to_owned())
+        })
+        .expect("the server prints its URL");
+    let client = poxspec::live::Client::new(ClientOptions {
+        insecure: true,
+        extra_root_der: None,
+        timeout: Duration::from_secs(5),
+        body_cap: 1024 * 1024,
+        credentials: None,
+    })
+    .unwrap();
+    let bodies: Vec<Vec<u8>> = runtime().block_on(async {
+        let mut v = Vec::new();
+        for _ in 0..2 {
+            v.push(
+                client
+                    .post(&url, b"<x/>".to_vec())
+                    .await
+                    .outcome
+                    .unwrap()
+                    .body,
+            );
+        }
+        v
+    });
+    let first = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.starts_with("request "))
+        .expect("the server logs each answer");
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("request 1 ") && first.contains("(expect "),
+        "{first}"
+    );
+    let manifest: poxspec::generate::Manifest =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.seed, 3);
+    assert_eq!(manifest.documents.len(), 4);
+    for (i, b) in bodies.iter().enumerate() {
+        assert_eq!(
+            b,
+            &std::fs::read(dir.join(&manifest.documents[i].file)).unwrap()
+        );
+    }
+    let served = std::fs::read_to_string(dir.join("served.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = served
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["request"], 2);
+    assert_eq!(rows[1]["file"], manifest.documents[1].file.as_str());
+    assert!(poxspec::generate::verify_dir(&dir).unwrap().is_empty());
+}
