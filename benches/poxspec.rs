@@ -135,6 +135,29 @@ fn bench_generated(c: &mut Criterion) {
     stages(c, "generated", &batch.files);
 }
 
+/// Responses of 1,000 to 12,000 `Protocol` elements on one line, each with findings (what a
+/// hostile server can send within the 1 MiB limit): time per protocol must stay flat.
+fn bench_wide(c: &mut Criterion) {
+    let mut g = c.benchmark_group("wide");
+    g.sample_size(10);
+    for n in [1_000usize, 2_000, 4_000, 8_000, 12_000] {
+        let doc = poxspec::generate::wide_response(n, true);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("tokenize", n), &doc, |b, d| {
+            b.iter(|| tokenize(black_box(d)))
+        });
+        g.bench_with_input(BenchmarkId::new("validate", n), &doc, |b, d| {
+            b.iter(|| {
+                poxspec::rules::validate_default(black_box(d))
+                    .outcome
+                    .findings
+                    .len()
+            })
+        });
+    }
+    g.finish();
+}
+
 fn population(n: usize) -> Population {
     Population {
         organization: None,
@@ -204,6 +227,7 @@ criterion_group!(
     bench_corpus,
     bench_settings,
     bench_generated,
+    bench_wide,
     bench_policy,
     bench_check
 );

@@ -469,3 +469,26 @@ pub fn verify_dir(dir: &Path) -> Result<Vec<Disagreement>, String> {
         std::fs::read(dir.join(name)).map_err(|e| format!("{name}: cannot read: {e}"))
     }))
 }
+
+/// A settings response with `protocols` `Protocol` siblings, the shape a hostile or broken
+/// server can send to make a validator's cost grow faster than its input: every protocol
+/// carries findings (an `On` case variant, SPA absent, a duplicate Type), its server name is
+/// not ASCII (columns count characters), and with `one_line` the whole document is one line.
+/// 12,000 protocols fit in the default 1 MiB limit.
+pub fn wide_response(protocols: usize, one_line: bool) -> Vec<u8> {
+    let sep = if one_line { "" } else { "\n" };
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>{sep}<Autodiscover xmlns=\"{}\">{sep}<Response xmlns=\"{}\">{sep}<User><DisplayName>x</DisplayName></User>{sep}<Account><AccountType>email</AccountType><Action>settings</Action>{sep}",
+        model::ns::RESPONSE_ROOT,
+        model::ns::RESPONSE_OUTLOOK
+    );
+    for _ in 0..protocols {
+        out.push_str(
+            "<Protocol><Type>IMAP</Type><Server>é</Server><Port>993</Port><SSL>On</SSL></Protocol>",
+        );
+        out.push_str(sep);
+    }
+    out.push_str("</Account></Response></Autodiscover>");
+    out.push_str(sep);
+    out.into_bytes()
+}

@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod cost;
 pub mod fixture;
 pub mod fuzzing;
 pub mod generate;

@@ -49,7 +49,6 @@ pub fn from_tree(doc: &xml::Document) -> Result<Document, ModelError> {
             offset: root.span.start,
         });
     }
-    let path = "/Autodiscover".to_owned();
     let is_request = match classify(root.name.ns.as_deref()) {
         NsClass::Known(k) | NsClass::LookAlike(k) => k.is_request(),
         _ => {
@@ -70,59 +69,33 @@ pub fn from_tree(doc: &xml::Document) -> Result<Document, ModelError> {
             }
         }
     };
-    let meta = meta(root, &path);
+    let meta = meta(root);
     if is_request {
-        let items = children(root, &path)
-            .map(|(c, p)| {
+        let items = root
+            .elements()
+            .map(|c| {
                 if c.name.local == "Request" && c.name.ns == root.name.ns {
-                    RequestRootItem::Request(group(c, &p, RequestField::from_local))
+                    RequestRootItem::Request(group(c, RequestField::from_local))
                 } else {
-                    RequestRootItem::Unknown(any(c, &p))
+                    RequestRootItem::Unknown(any(c))
                 }
             })
             .collect();
         Ok(Document::Request(Request { root: meta, items }))
     } else {
-        let items = children(root, &path)
-            .map(|(c, p)| {
+        let items = root
+            .elements()
+            .map(|c| {
                 // Response re-declares the default namespace, so it is matched by name alone.
                 if c.name.local == "Response" {
-                    ResponseRootItem::Response(response_body(c, &p))
+                    ResponseRootItem::Response(response_body(c))
                 } else {
-                    ResponseRootItem::Unknown(any(c, &p))
+                    ResponseRootItem::Unknown(any(c))
                 }
             })
             .collect();
         Ok(Document::Response(Response { root: meta, items }))
     }
-}
-
-/// Child elements with their paths; `Name[i]` where several siblings share the name.
-fn children<'e>(e: &'e Element, base: &str) -> impl Iterator<Item = (&'e Element, String)> {
-    let elements: Vec<&Element> = e.elements().collect();
-    let mut seen: Vec<(&str, usize)> = Vec::new();
-    let mut out = Vec::with_capacity(elements.len());
-    for c in &elements {
-        let name = c.name.local.as_str();
-        let total = elements.iter().filter(|o| o.name.local == name).count();
-        let index = match seen.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, i)) => {
-                *i += 1;
-                *i
-            }
-            None => {
-                seen.push((name, 1));
-                1
-            }
-        };
-        let path = if total > 1 {
-            format!("{base}/{name}[{index}]")
-        } else {
-            format!("{base}/{name}")
-        };
-        out.push((*c, path));
-    }
-    out.into_iter()
 }
 
 /// Whether `child` belongs to `parent`'s vocabulary: same namespace, as default-namespace
@@ -131,7 +104,9 @@ fn same_ns(parent: &Element, child: &Element) -> bool {
     parent.name.ns == child.name.ns
 }
 
-fn meta(e: &Element, path: &str) -> Meta {
+/// Every model element is built through here: its one unit of work.
+fn meta(e: &Element) -> Meta {
+    crate::cost::add(1);
     Meta {
         ns: e.name.ns.clone(),
         attrs: e
@@ -143,23 +118,18 @@ fn meta(e: &Element, path: &str) -> Meta {
             })
             .collect(),
         loc: Loc {
-            path: path.to_owned(),
             start: e.span.start,
             content_start: e.content_start(),
         },
     }
 }
 
-fn any(e: &Element, path: &str) -> Any {
+fn any(e: &Element) -> Any {
     let has_elements = e.elements().next().is_some();
     let mut content: Vec<AnyNode> = Vec::new();
-    let mut kids = children(e, path);
     for n in &e.children {
         match n {
-            Node::Element(_) => {
-                let (c, p) = kids.next().expect("one path per child element");
-                content.push(AnyNode::Element(any(c, &p)));
-            }
+            Node::Element(c) => content.push(AnyNode::Element(any(c))),
             Node::Text(t) => push_text(&mut content, &t.value),
             Node::CData(c) => push_text(&mut content, &c.value),
             Node::Comment(_) | Node::Pi(_) => {}
@@ -170,7 +140,7 @@ fn any(e: &Element, path: &str) -> Any {
     }
     Any {
         name: e.name.local.clone(),
-        meta: meta(e, path),
+        meta: meta(e),
         content,
     }
 }
@@ -183,7 +153,7 @@ fn push_text(content: &mut Vec<AnyNode>, s: &str) {
     }
 }
 
-fn leaf(e: &Element, path: &str) -> Leaf {
+fn leaf(e: &Element) -> Leaf {
     let has_elements = e.elements().next().is_some();
     // Beside child elements, whitespace-only text is indentation, as in `Any`.
     let text = if has_elements {
@@ -199,144 +169,147 @@ fn leaf(e: &Element, path: &str) -> Leaf {
         e.text()
     };
     Leaf {
-        meta: meta(e, path),
+        meta: meta(e),
         text,
-        children: children(e, path).map(|(c, p)| any(c, &p)).collect(),
+        children: e.elements().map(|c| any(c)).collect(),
     }
 }
 
-fn group<F>(e: &Element, path: &str, name: fn(&str) -> Option<F>) -> Group<F> {
+fn group<F>(e: &Element, name: fn(&str) -> Option<F>) -> Group<F> {
     Group {
-        meta: meta(e, path),
-        entries: children(e, path)
-            .map(|(c, p)| match name(&c.name.local) {
-                Some(f) if same_ns(e, c) => Entry::Field(f, leaf(c, &p)),
-                _ => Entry::Unknown(any(c, &p)),
+        meta: meta(e),
+        entries: e
+            .elements()
+            .map(|c| match name(&c.name.local) {
+                Some(f) if same_ns(e, c) => Entry::Field(f, leaf(c)),
+                _ => Entry::Unknown(any(c)),
             })
             .collect(),
     }
 }
 
-fn response_body(e: &Element, path: &str) -> ResponseBody {
-    let items = children(e, path)
-        .map(|(c, p)| {
+fn response_body(e: &Element) -> ResponseBody {
+    let items = e
+        .elements()
+        .map(|c| {
             if !same_ns(e, c) {
-                return ResponseItem::Unknown(any(c, &p));
+                return ResponseItem::Unknown(any(c));
             }
             match c.name.local.as_str() {
-                "User" => ResponseItem::User(group(c, &p, UserField::from_local)),
-                "Account" => ResponseItem::Account(account(c, &p)),
-                "Error" => ResponseItem::Error(group(c, &p, ErrorField::from_local)),
-                "Culture" => ResponseItem::Culture(leaf(c, &p)),
-                "Action" => ResponseItem::Action(mobile_action(c, &p)),
-                _ => ResponseItem::Unknown(any(c, &p)),
+                "User" => ResponseItem::User(group(c, UserField::from_local)),
+                "Account" => ResponseItem::Account(account(c)),
+                "Error" => ResponseItem::Error(group(c, ErrorField::from_local)),
+                "Culture" => ResponseItem::Culture(leaf(c)),
+                "Action" => ResponseItem::Action(mobile_action(c)),
+                _ => ResponseItem::Unknown(any(c)),
             }
         })
         .collect();
     ResponseBody {
-        meta: meta(e, path),
+        meta: meta(e),
         items,
     }
 }
 
-fn account(e: &Element, path: &str) -> Account {
-    let items = children(e, path)
-        .map(|(c, p)| {
+fn account(e: &Element) -> Account {
+    let items = e
+        .elements()
+        .map(|c| {
             if !same_ns(e, c) {
-                return AccountItem::Unknown(any(c, &p));
+                return AccountItem::Unknown(any(c));
             }
             if let Some(f) = AccountField::from_local(&c.name.local) {
-                return AccountItem::Field(f, leaf(c, &p));
+                return AccountItem::Field(f, leaf(c));
             }
             match c.name.local.as_str() {
-                "Protocol" => AccountItem::Protocol(protocol(c, &p)),
-                "Error" => AccountItem::Error(group(c, &p, ErrorField::from_local)),
-                "PublicFolderInformation" => AccountItem::PublicFolderInformation(group(
-                    c,
-                    &p,
-                    PublicFolderField::from_local,
-                )),
-                "AlternativeMailbox" => AccountItem::AlternativeMailbox(any(c, &p)),
-                _ => AccountItem::Unknown(any(c, &p)),
+                "Protocol" => AccountItem::Protocol(protocol(c)),
+                "Error" => AccountItem::Error(group(c, ErrorField::from_local)),
+                "PublicFolderInformation" => {
+                    AccountItem::PublicFolderInformation(group(c, PublicFolderField::from_local))
+                }
+                "AlternativeMailbox" => AccountItem::AlternativeMailbox(any(c)),
+                _ => AccountItem::Unknown(any(c)),
             }
         })
         .collect();
     Account {
-        meta: meta(e, path),
+        meta: meta(e),
         items,
     }
 }
 
-fn protocol(e: &Element, path: &str) -> Protocol {
-    let items = children(e, path)
-        .map(|(c, p)| {
+fn protocol(e: &Element) -> Protocol {
+    let items = e
+        .elements()
+        .map(|c| {
             if !same_ns(e, c) {
-                return ProtocolItem::Unknown(any(c, &p));
+                return ProtocolItem::Unknown(any(c));
             }
             let local = c.name.local.as_str();
             if let Some(f) = ProtocolField::from_local(local) {
-                return ProtocolItem::Field(f, leaf(c, &p));
+                return ProtocolItem::Field(f, leaf(c));
             }
             if let Some(s) = SwitchField::from_local(local) {
-                let leaf = leaf(c, &p);
+                let leaf = leaf(c);
                 let value = OnOff::classify(&leaf.text);
                 return ProtocolItem::Switch(s, Flag { leaf, value });
             }
             match local {
-                "Internal" => ProtocolItem::Internal(endpoints(c, &p)),
-                "External" => ProtocolItem::External(endpoints(c, &p)),
-                "MailStore" => ProtocolItem::MailStore(group(c, &p, MapiUrlField::from_local)),
-                "AddressBook" => ProtocolItem::AddressBook(group(c, &p, MapiUrlField::from_local)),
+                "Internal" => ProtocolItem::Internal(endpoints(c)),
+                "External" => ProtocolItem::External(endpoints(c)),
+                "MailStore" => ProtocolItem::MailStore(group(c, MapiUrlField::from_local)),
+                "AddressBook" => ProtocolItem::AddressBook(group(c, MapiUrlField::from_local)),
                 "NetworkRequirements" => {
-                    ProtocolItem::NetworkRequirements(group(c, &p, NetworkField::from_local))
+                    ProtocolItem::NetworkRequirements(group(c, NetworkField::from_local))
                 }
-                _ => ProtocolItem::Unknown(any(c, &p)),
+                _ => ProtocolItem::Unknown(any(c)),
             }
         })
         .collect();
     Protocol {
-        meta: meta(e, path),
+        meta: meta(e),
         items,
     }
 }
 
-fn endpoints(e: &Element, path: &str) -> Endpoints {
-    let items = children(e, path)
-        .map(|(c, p)| match c.name.local.as_str() {
-            "OWAUrl" if same_ns(e, c) => EndpointItem::OwaUrl(leaf(c, &p)),
-            "Protocol" if same_ns(e, c) => EndpointItem::Protocol(protocol(c, &p)),
-            _ => EndpointItem::Unknown(any(c, &p)),
+fn endpoints(e: &Element) -> Endpoints {
+    let items = e
+        .elements()
+        .map(|c| match c.name.local.as_str() {
+            "OWAUrl" if same_ns(e, c) => EndpointItem::OwaUrl(leaf(c)),
+            "Protocol" if same_ns(e, c) => EndpointItem::Protocol(protocol(c)),
+            _ => EndpointItem::Unknown(any(c)),
         })
         .collect();
     Endpoints {
-        meta: meta(e, path),
+        meta: meta(e),
         items,
     }
 }
 
-fn mobile_action(e: &Element, path: &str) -> MobileAction {
-    let items = children(e, path)
-        .map(|(c, p)| match c.name.local.as_str() {
-            "Redirect" if same_ns(e, c) => MobileActionItem::Redirect(leaf(c, &p)),
+fn mobile_action(e: &Element) -> MobileAction {
+    let items = e
+        .elements()
+        .map(|c| match c.name.local.as_str() {
+            "Redirect" if same_ns(e, c) => MobileActionItem::Redirect(leaf(c)),
             "Settings" if same_ns(e, c) => MobileActionItem::Settings(MobileSettings {
-                meta: meta(c, &p),
-                items: children(c, &p)
-                    .map(|(s, sp)| match s.name.local.as_str() {
+                meta: meta(c),
+                items: c
+                    .elements()
+                    .map(|s| match s.name.local.as_str() {
                         "Server" if same_ns(c, s) => {
-                            MobileSettingsItem::Server(group(s, &sp, MobileServerField::from_local))
+                            MobileSettingsItem::Server(group(s, MobileServerField::from_local))
                         }
-                        _ => MobileSettingsItem::Unknown(any(s, &sp)),
+                        _ => MobileSettingsItem::Unknown(any(s)),
                     })
                     .collect(),
             }),
-            "Error" if same_ns(e, c) => {
-                MobileActionItem::Error(group(c, &p, ErrorField::from_local))
-            }
-            _ => MobileActionItem::Unknown(any(c, &p)),
+            "Error" if same_ns(e, c) => MobileActionItem::Error(group(c, ErrorField::from_local)),
+            _ => MobileActionItem::Unknown(any(c)),
         })
         .collect();
     MobileAction {
-        meta: meta(e, path),
+        meta: meta(e),
         items,
     }
 }

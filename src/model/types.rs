@@ -11,12 +11,11 @@ use super::ns::{classify, KnownNs, NsClass};
 use super::onoff::OnOff;
 use serde::Serialize;
 
-/// Where a model node came from: its path and offsets into the source text. Never compared.
-#[derive(Debug, Clone, Default, Eq)]
+/// Where a model node came from: offsets into the source text. Never compared. The element's
+/// path is not kept: [`crate::xml::Document::element_paths`] computes it from `start` for the
+/// few elements a finding is about.
+#[derive(Debug, Clone, Copy, Default, Eq)]
 pub struct Loc {
-    /// Path such as `/Autodiscover/Response/Account/Protocol[2]/SSL`; an index appears where
-    /// siblings share the name.
-    pub path: String,
     /// Offset of the element's start tag.
     pub start: usize,
     /// Offset just after the start tag, where its text begins.

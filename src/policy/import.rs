@@ -3,7 +3,7 @@
 
 use super::error::{ImportError, ImportErrorKind as K};
 use super::state::{Mailbox, Organization, Population};
-use crate::xml::line_col_of;
+use crate::xml::{line_col_of, LineIndex};
 use std::collections::HashMap;
 
 /// The property every export must carry.
@@ -150,6 +150,7 @@ impl<'f> Collector<'f> {
     }
 
     fn add(&mut self, m: Mailbox, line: usize) -> Result<(), ImportError> {
+        crate::cost::add(1);
         let key = folded_hash(&m.identity);
         let earlier = match self.seen.get(&key) {
             None => None,
@@ -549,11 +550,13 @@ fn json(file: &str, text: &str) -> Result<Population, ImportError> {
         }
     };
     let positions = json_positions(body);
+    // One index for every position: a lookup per object must not rescan the text.
+    let lines = LineIndex::new(body);
     let mut c = Collector::new(file);
     for (n, item) in items.iter().enumerate() {
         let (obj_at, keys) = positions.get(n).cloned().unwrap_or_default();
         let here = |offset: usize| {
-            let p = line_col_of(body, offset);
+            let p = lines.line_col(body, offset);
             (Some(p.line), Some(p.column))
         };
         let (ol, oc) = here(obj_at);
@@ -631,12 +634,17 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
             K::Syntax(format!("TOML: {}", e.message())),
         ),
     })?;
+    // Positions come from one index and one scan for headers: looking each mailbox up from
+    // the start of the text made import quadratic in the number of mailboxes.
+    let lines = LineIndex::new(text);
+    let at = |o: usize| {
+        let p = lines.line_col(text, o);
+        (Some(p.line), Some(p.column))
+    };
+    let headers: Vec<usize> = text.match_indices("[[mailbox]]").map(|(o, _)| o).collect();
     let locate = |needle: &str, nth: usize| -> (Option<usize>, Option<usize>) {
         match text.match_indices(needle).nth(nth) {
-            Some((o, _)) => {
-                let p = line_col_of(text, o);
-                (Some(p.line), Some(p.column))
-            }
+            Some((o, _)) => at(o),
             None => (None, None),
         }
     };
@@ -714,7 +722,7 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
     };
     let mut c = Collector::new(file);
     for (n, m) in mailboxes.iter().enumerate() {
-        let (line, col) = locate("[[mailbox]]", n);
+        let (line, col) = headers.get(n).map_or((None, None), |&o| at(o));
         let Some(t) = m.as_table() else {
             return Err(ImportError::new(
                 file,
@@ -739,11 +747,8 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
             let found = text
                 .match_indices(&needle)
                 .map(|(o, _)| o)
-                .find(|o| line.is_none_or(|l| line_col_of(text, *o).line >= l));
-            let (l, cc) = found.map_or((line, col), |o| {
-                let p = line_col_of(text, o + k.len() + 3);
-                (Some(p.line), Some(p.column))
-            });
+                .find(|o| line.is_none_or(|l| lines.line_col(text, *o).line >= l));
+            let (l, cc) = found.map_or((line, col), |o| at(o + k.len() + 3));
             (l, cc)
         };
         let nullable = |k: &str, required: bool| -> Result<Option<bool>, ImportError> {

@@ -98,21 +98,15 @@ pub fn validate(parsed: &Parsed) -> Outcome {
         parsed.tree.encoding,
         SourceEncoding::Utf16Le | SourceEncoding::Utf16Be
     ) {
-        let loc = Loc {
-            path: String::new(),
-            start: 0,
-            content_start: 0,
-        };
-        ctx.element(
+        ctx.document(
             DOC_ENCODING,
-            &loc,
             format!(
                 "document is {}; the User reference page says Autodiscover documents must be UTF-8",
                 parsed.tree.encoding.name()
             ),
         );
     }
-    lookalikes(&mut ctx, &parsed.tree.root, None, "");
+    lookalikes(&mut ctx, &parsed.tree.root, None);
     policy::semantics(&mut ctx, &parsed.model);
     match &parsed.model {
         Document::Request(r) => request::check(&mut ctx, r),
@@ -122,12 +116,10 @@ pub fn validate(parsed: &Parsed) -> Outcome {
 }
 
 /// Reports each place a look-alike namespace is declared into use (not every element in it).
-fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>, base: &str) {
-    let path = format!("{base}/{}", e.name.local);
+fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>) {
     if e.name.ns.as_deref() != parent_ns {
         if let NsClass::LookAlike(k) = classify(e.name.ns.as_deref()) {
             let loc = Loc {
-                path: path.clone(),
                 start: e.span.start,
                 content_start: e.content_start(),
             };
@@ -135,7 +127,7 @@ fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>, base: &str) {
         }
     }
     for c in e.elements() {
-        lookalikes(ctx, c, e.name.ns.as_deref(), &path);
+        lookalikes(ctx, c, e.name.ns.as_deref());
     }
 }
 

@@ -64,14 +64,10 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
                 on_off(ctx, *s, f);
             }
             ProtocolItem::Internal(e) | ProtocolItem::External(e) => {
-                let parent = e
-                    .meta
-                    .loc
-                    .path
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("Internal")
-                    .to_owned();
+                let parent = match i {
+                    ProtocolItem::Internal(_) => "Internal",
+                    _ => "External",
+                };
                 for item in &e.items {
                     match item {
                         EndpointItem::OwaUrl(l) => {
@@ -79,11 +75,12 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
                             url(ctx, "OWAUrl", &l.meta.loc, &l.text);
                         }
                         EndpointItem::Protocol(np) => check(ctx, np),
-                        EndpointItem::Unknown(a) => unknown(ctx, &parent, a),
+                        EndpointItem::Unknown(a) => unknown(ctx, parent, a),
                     }
                 }
             }
-            ProtocolItem::MailStore(g) | ProtocolItem::AddressBook(g) => mapi_urls(ctx, g),
+            ProtocolItem::MailStore(g) => mapi_urls(ctx, "MailStore", g),
+            ProtocolItem::AddressBook(g) => mapi_urls(ctx, "AddressBook", g),
             ProtocolItem::NetworkRequirements(g) => {
                 for e in &g.entries {
                     match e {
@@ -157,22 +154,14 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
     }
 }
 
-fn mapi_urls(ctx: &mut Ctx, g: &Group<MapiUrlField>) {
-    let parent = g
-        .meta
-        .loc
-        .path
-        .rsplit('/')
-        .next()
-        .unwrap_or("MailStore")
-        .to_owned();
+fn mapi_urls(ctx: &mut Ctx, parent: &str, g: &Group<MapiUrlField>) {
     for e in &g.entries {
         match e {
             Entry::Field(f, l) => {
                 text_only(ctx, f.as_str(), l);
                 url(ctx, f.as_str(), &l.meta.loc, &l.text);
             }
-            Entry::Unknown(a) => unknown(ctx, &parent, a),
+            Entry::Unknown(a) => unknown(ctx, parent, a),
         }
     }
 }

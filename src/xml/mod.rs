@@ -5,6 +5,7 @@
 mod encoding;
 mod error;
 mod limits;
+mod path;
 mod position;
 mod reader;
 mod tree;

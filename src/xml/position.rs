@@ -33,10 +33,25 @@ impl std::fmt::Display for LineCol {
     }
 }
 
-/// Maps byte offsets of one text to line and column. Built once, queried in O(log lines).
+/// Bytes per block of [`LineIndex`]'s character counts: a column costs at most this many
+/// bytes counted, however long the line.
+const BLOCK: usize = 64;
+
+/// Maps byte offsets of one text to line and column. Built once in one pass over the text;
+/// each query costs O(log lines) plus at most [`BLOCK`] bytes counted, so that reporting many
+/// positions on one long line (a whole document on one line is common) stays linear.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// For text that is not all ASCII: characters before each block boundary
+    /// (`chars_before[i]` counts the characters starting in `text[..i * BLOCK]`).
+    /// Empty for ASCII text, where a column is a byte difference.
+    chars_before: Vec<usize>,
+}
+
+/// Whether `b` starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: u8) -> bool {
+    (b as i8) >= -0x40
 }
 
 impl LineIndex {
@@ -45,16 +60,39 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
                 b'\n' => line_starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
                 _ => {}
             }
-            i += 1;
         }
-        LineIndex { line_starts }
+        let mut chars_before = Vec::new();
+        if !text.is_ascii() {
+            chars_before.reserve(bytes.len() / BLOCK + 1);
+            let mut seen = 0;
+            chars_before.push(0);
+            for block in bytes.chunks(BLOCK) {
+                seen += block.iter().filter(|&&b| starts_char(b)).count();
+                chars_before.push(seen);
+            }
+        }
+        crate::cost::add(bytes.len() as u64 / BLOCK as u64 + 1);
+        LineIndex {
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// Characters starting in `text[..offset]`; `offset` is a character boundary.
+    fn chars_to(&self, text: &str, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
+        let block = offset / BLOCK;
+        let tail = &text.as_bytes()[block * BLOCK..offset];
+        crate::cost::add(tail.len() as u64 + 1);
+        self.chars_before[block] + tail.iter().filter(|&&b| starts_char(b)).count()
     }
 
     /// Line and column of byte `offset` in `text` (the text this index was built from).
@@ -69,9 +107,10 @@ impl LineIndex {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
+        crate::cost::add(1 + self.line_starts.len().ilog2() as u64);
         LineCol {
             line: line + 1,
-            column: text[start..offset].chars().count() + 1,
+            column: self.chars_to(text, offset) - self.chars_to(text, start) + 1,
         }
     }
 
@@ -88,4 +127,60 @@ impl LineIndex {
 /// Line and column of a byte offset, without keeping an index (for one-off error positions).
 pub fn line_col_of(text: &str, offset: usize) -> LineCol {
     LineIndex::new(text).line_col(text, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the index must agree with: a scan from the start of the text.
+    fn naive(text: &str, offset: usize) -> LineCol {
+        let mut line = 1;
+        let mut col = 1;
+        for (i, c) in text[..offset].char_indices() {
+            match c {
+                '\n' => (line, col) = (line + 1, 1),
+                '\r' if text.as_bytes().get(i + 1) != Some(&b'\n') => (line, col) = (line + 1, 1),
+                _ => col += 1,
+            }
+        }
+        LineCol { line, column: col }
+    }
+
+    proptest! {
+        #[test]
+        fn line_col_agrees_with_a_scan(
+            text in "([a-z<>/ ]|é|\u{1F600}|\r\n|\n|\r|\u{FFFD}){0,300}",
+            picks in proptest::collection::vec(any::<usize>(), 1..20),
+        ) {
+            let index = LineIndex::new(&text);
+            for p in picks {
+                let mut offset = p % (text.len() + 1);
+                while !text.is_char_boundary(offset) {
+                    offset -= 1;
+                }
+                prop_assert_eq!(index.line_col(&text, offset), naive(&text, offset));
+            }
+        }
+    }
+
+    #[test]
+    fn column_on_a_long_non_ascii_line_counts_characters() {
+        let text = "é".repeat(10_000) + "x";
+        let index = LineIndex::new(&text);
+        let at = text.len() - 1;
+        let (pos, units) = crate::cost::measure(|| index.line_col(&text, at));
+        assert_eq!(
+            pos,
+            LineCol {
+                line: 1,
+                column: 10_001
+            }
+        );
+        assert!(
+            units < 2 * BLOCK as u64 + 64,
+            "{units} units for one lookup"
+        );
+    }
 }

@@ -147,8 +147,16 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn run(mut self) -> Result<Parts, Fail> {
+    fn run(self) -> Result<Parts, Fail> {
+        let mut events = 0u64;
+        let result = self.events(&mut events);
+        crate::cost::add(events);
+        result
+    }
+
+    fn events(mut self, count: &mut u64) -> Result<Parts, Fail> {
         loop {
+            *count += 1;
             let start = self.reader.buffer_position() as usize;
             let event = match self.reader.read_resolved_event() {
                 Ok((resolved, event)) => {

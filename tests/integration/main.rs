@@ -8,6 +8,7 @@ mod corpus;
 #[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod credentials;
 mod generate;
+mod linear;
 #[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod live;
 mod mutations;
