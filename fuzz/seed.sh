@@ -25,6 +25,21 @@ for v in on off On OFF " on " "" true 0 yes "o&#x6E;" "ofF" $'\t off\n'; do
     printf '%s' "$v" > "fuzz/corpus/onoff/seed-$(printf '%s' "$v" | sha1sum | cut -c1-16)"
 done
 for f in corpus/regressions/onoff/*; do [ -f "$f" ] && put onoff "$f"; done
-for t in parse roundtrip validate policy_import structured onoff; do
+# large: corpus documents with their first Protocol (or first child of the root) marked as
+# the unit to repeat (see poxspec::fuzzing::amplify for the layout).
+le16() { printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $(($1 >> 8)))"; }
+mkdir -p fuzz/corpus/large
+for f in corpus/y_*.xml corpus/i_*.xml; do
+    [ -f "$f" ] || continue
+    start=$(grep -bo '<Protocol' "$f" | head -1 | cut -d: -f1 || true)
+    end=$(grep -bo '</Protocol>' "$f" | head -1 | cut -d: -f1 || true)
+    [ -n "$start" ] && [ -n "$end" ] || continue
+    tmp=$(mktemp)
+    { le16 64; le16 "$start"; le16 $((end + 11)); cat "$f"; } > "$tmp"
+    put large "$tmp"
+    rm -f "$tmp"
+done
+for f in corpus/regressions/large/*; do [ -f "$f" ] && put large "$f"; done
+for t in parse roundtrip validate policy_import structured onoff large; do
     echo "$t: $(ls fuzz/corpus/$t | wc -l) seeds"
 done

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 30) from the seeded corpus and prints execs/s
-# and total runs per target. Exits non-zero on any crash, leak, timeout or out-of-memory;
-# exits 0, saying so, when no nightly toolchain is installed.
+# and total runs per target. `large` runs with -max_len=1048576 -timeout=2 (a super-linear
+# stage is a timeout), the others with -max_len=65536 -timeout=10. Exits non-zero on any
+# crash, leak, timeout or out-of-memory; exits 0, saying so, when no nightly toolchain is
+# installed.
 #   fuzz/smoke.sh [SECONDS]        JOBS=N runs N libFuzzer workers per target (-fork=N)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${1:-30}"
 JOBS="${JOBS:-1}"
-TARGETS="${TARGETS:-parse roundtrip validate policy_import structured onoff}"
+TARGETS="${TARGETS:-parse roundtrip validate policy_import structured onoff large}"
 
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
     echo "fuzz/smoke.sh: no nightly toolchain installed; skipping the fuzz smoke run"
@@ -27,9 +29,11 @@ for t in $TARGETS; do
     mkdir -p "fuzz/artifacts/$t"
     fork=()
     [ "$JOBS" -gt 1 ] && fork=(-fork="$JOBS")
+    sizes=(-max_len=65536 -timeout=10)
+    [ "$t" = large ] && sizes=(-max_len=1048576 -timeout=2)
     cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
-        -dict=fuzz/pox.dict -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
-        -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 "${fork[@]}" >"$log" 2>&1
+        -dict=fuzz/pox.dict -max_total_time="$SECONDS_PER_TARGET" "${sizes[@]}" \
+        -rss_limit_mb=2048 -print_final_stats=1 "${fork[@]}" >"$log" 2>&1
     rc=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
     eps=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')

@@ -9,6 +9,7 @@ use crate::policy::{self, export, InputFormat};
 use crate::rules;
 use crate::xml::{self, Limits, LineIndex};
 use arbitrary::{Arbitrary, Unstructured};
+use std::fmt::Write;
 
 /// A target's oracle: panics when the property fails for the input.
 pub type Check = fn(&[u8]);
@@ -21,6 +22,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("policy_import", policy_import),
     ("structured", structured),
     ("onoff", onoff),
+    ("large", large),
 ];
 
 /// Limits small enough that no input makes a run slow (the defaults allow 1 MiB documents).
@@ -320,7 +322,10 @@ pub fn onoff(data: &[u8]) {
     }
     let mut escaped = String::new();
     xml::escape_text(&mut escaped, &raw);
-    let refs: String = raw.chars().map(|c| format!("&#x{:X};", c as u32)).collect();
+    let mut refs = String::with_capacity(raw.len() * 8);
+    for c in raw.chars() {
+        let _ = write!(refs, "&#x{:X};", c as u32);
+    }
     let mut spellings = vec![escaped.clone(), refs];
     if !raw.contains("]]>") {
         spellings.push(format!("<![CDATA[{raw}]]>"));
@@ -354,4 +359,45 @@ fn ssl_flag(doc: &model::Document) -> Option<OnOff> {
     r.protocols()
         .find_map(|p| p.switch(model::fields::SwitchField::SSL))
         .map(|f| f.value.clone())
+}
+
+/// The largest document [`amplify`] builds: the default size limit, so that every stage runs.
+pub const LARGE_MAX: usize = 1024 * 1024;
+
+/// Turns a small fuzzer input into a large document: `[count: u16 LE][cut1: u16 LE]
+/// [cut2: u16 LE][bytes]` is read as prefix `bytes[..cut1]`, unit `bytes[cut1..cut2]` and suffix
+/// `bytes[cut2..]` (cuts clamped), and the document is the prefix, the unit repeated `count × 16`
+/// times (at most up to [`LARGE_MAX`] bytes in all), then the suffix. The fuzzer explores what is
+/// repeated (siblings, attributes, references, text, nesting) while sizes reach the ones a server
+/// can send.
+pub fn amplify(data: &[u8]) -> Vec<u8> {
+    let word = |i: usize| usize::from(u16::from_le_bytes([data[i], data[i + 1]]));
+    if data.len() < 6 {
+        return data.to_vec();
+    }
+    let (count, cut1, cut2) = (word(0) * 16, word(2), word(4));
+    let body = &data[6..];
+    let cut1 = cut1.min(body.len());
+    let cut2 = cut2.clamp(cut1, body.len());
+    let (prefix, unit, suffix) = (&body[..cut1], &body[cut1..cut2], &body[cut2..]);
+    let room = LARGE_MAX.saturating_sub(prefix.len() + suffix.len());
+    let times = if unit.is_empty() {
+        0
+    } else {
+        count.min(room / unit.len())
+    };
+    let mut out = Vec::with_capacity(prefix.len() + unit.len() * times + suffix.len());
+    out.extend_from_slice(prefix);
+    for _ in 0..times {
+        out.extend_from_slice(unit);
+    }
+    out.extend_from_slice(suffix);
+    out
+}
+
+/// `large`: validation of an [`amplify`]d document (up to 1 MiB) finishes, with every finding
+/// inside the input. Run with `-max_len=1048576 -timeout=2`: a stage whose cost grows faster
+/// than its input turns into a timeout, which libFuzzer reports as a finding.
+pub fn large(data: &[u8]) {
+    validate(&amplify(data));
 }

@@ -171,7 +171,7 @@ fn leaf(e: &Element) -> Leaf {
     Leaf {
         meta: meta(e),
         text,
-        children: e.elements().map(|c| any(c)).collect(),
+        children: e.elements().map(any).collect(),
     }
 }
 

@@ -187,8 +187,11 @@ impl<'t> Builder<'t> {
                 }
                 Event::GeneralRef(r) => {
                     let value = resolve_ref(&r).map_err(|k| (start, k))?;
-                    let raw = format!("&{};", &*r);
-                    self.push_text(&raw, &value.to_string(), start, end)?;
+                    // The reference as written is its source; neither side allocates (a
+                    // value spelt as thousands of references is common in fuzzing).
+                    let raw = self.text.get(start..end).unwrap_or_default();
+                    let mut buf = [0u8; 4];
+                    self.push_text(raw, value.encode_utf8(&mut buf), start, end)?;
                 }
                 other => {
                     self.flush_text();
