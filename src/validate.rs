@@ -101,6 +101,9 @@ pub enum RunError {
     /// The paths hold no `.xml` file.
     #[error("no .xml files found in the paths given")]
     Empty,
+    /// The report could not be written (an [`run_each`] sink failed).
+    #[error("cannot write the report: {0}")]
+    Write(std::io::Error),
 }
 
 /// Validates files, folders (every `.xml` below them) and `-` (standard input).
@@ -109,24 +112,41 @@ pub fn run(
     strict: bool,
     policy: Option<&PolicyContext>,
 ) -> Result<Run, RunError> {
-    let files = input::expand_xml(paths)?;
-    if files.is_empty() {
-        return Err(RunError::Empty);
-    }
     let mut units = Vec::new();
-    let mut unreadable = Vec::new();
-    for f in &files {
-        match input::read(f) {
-            Ok(bytes) => units.push(unit_for(&f.display().to_string(), &bytes, |parsed, out| {
-                if let Some(p) = policy {
-                    out.merge(p.check(parsed));
-                }
-            })),
-            Err(e) => unreadable.push(e),
-        }
-    }
+    let unreadable = run_each(paths, policy, |u| {
+        units.push(u);
+        Ok(())
+    })?;
     Ok(Run {
         report: Report::new("file", strict, units),
         unreadable,
     })
+}
+
+/// Validates like [`run`], but hands each file's unit to `sink` as soon as it is judged
+/// instead of keeping it, so that memory stays flat in the number of files (the CLI writes
+/// each unit with a [`crate::report::ReportWriter`]). Returns the inputs that could not be
+/// read.
+pub fn run_each(
+    paths: &[PathBuf],
+    policy: Option<&PolicyContext>,
+    mut sink: impl FnMut(Unit) -> std::io::Result<()>,
+) -> Result<Vec<InputError>, RunError> {
+    let files = input::expand_xml(paths)?;
+    if files.is_empty() {
+        return Err(RunError::Empty);
+    }
+    let mut unreadable = Vec::new();
+    for f in &files {
+        match input::read(f) {
+            Ok(bytes) => sink(unit_for(&f.display().to_string(), &bytes, |parsed, out| {
+                if let Some(p) = policy {
+                    out.merge(p.check(parsed));
+                }
+            }))
+            .map_err(RunError::Write)?,
+            Err(e) => unreadable.push(e),
+        }
+    }
+    Ok(unreadable)
 }

@@ -25,20 +25,41 @@ pub(super) fn validate(
         }
         _ => None,
     };
-    let run = match validate::run(paths, strict, policy.as_ref()) {
-        Ok(r) => r,
+    // Each file's unit is written as soon as it is judged: memory stays flat in the number
+    // of files (the report is never held whole).
+    let header = report::Header {
+        unit_label: "file",
+        strict,
+        context: Vec::new(),
+    };
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut writer = match report::ReportWriter::new(out, format, header) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("validate: cannot write the report: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let unreadable = match validate::run_each(paths, policy.as_ref(), |u| writer.unit(&u)) {
+        Ok(u) => u,
         Err(e) => {
             eprintln!("{e}");
             return EXIT_USAGE;
         }
     };
-    for e in &run.unreadable {
+    let summary = match writer.finish() {
+        Ok((_, s)) => s,
+        Err(e) => {
+            eprintln!("validate: cannot write the report: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    for e in &unreadable {
         eprintln!("{e}");
     }
-    print!("{}", report::render(&run.report, format));
-    if !run.unreadable.is_empty() {
+    if !unreadable.is_empty() {
         EXIT_USAGE
-    } else if run.report.passes() {
+    } else if summary.failed == 0 {
         EXIT_OK
     } else {
         EXIT_FAIL

@@ -1,73 +1,74 @@
 //! rustc-style text.
 
-use super::{fails, Report};
+use super::stream::Header;
+use super::{fails, Report, Summary, Unit};
 use crate::xml::LineIndex;
-use std::fmt::Write;
+use std::io::{self, Write};
 
 /// Renders findings as rustc does: severity and rule, location, the source line with a caret.
 pub fn render_human(report: &Report) -> String {
-    let mut out = String::new();
-    for u in &report.units {
-        let index = u.source.as_deref().map(LineIndex::new);
-        if let Some(d) = &u.description {
-            let verdict = if u.passes(report.strict) {
-                "ok"
-            } else {
-                "FAILED"
-            };
-            let _ = writeln!(out, "{verdict:>6} {}  {d}", u.name);
+    super::render(report, super::Format::Human)
+}
+
+/// Writes one unit's findings.
+pub(super) fn write_unit(out: &mut impl Write, u: &Unit, strict: bool) -> io::Result<()> {
+    let index = u.source.as_deref().map(LineIndex::new);
+    if let Some(d) = &u.description {
+        let verdict = if u.passes(strict) { "ok" } else { "FAILED" };
+        writeln!(out, "{verdict:>6} {}  {d}", u.name)?;
+    }
+    for f in &u.findings {
+        writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message)?;
+        let gutter = f.line.to_string().len();
+        if f.line == 0 {
+            writeln!(out, "{:gutter$}--> {}", "", u.name)?;
+        } else {
+            writeln!(out, "{:gutter$}--> {}:{}:{}", "", u.name, f.line, f.column)?;
         }
-        for f in &u.findings {
-            let _ = writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
-            let gutter = f.line.to_string().len();
-            if f.line == 0 {
-                let _ = writeln!(out, "{:gutter$}--> {}", "", u.name);
-            } else {
-                let _ = writeln!(out, "{:gutter$}--> {}:{}:{}", "", u.name, f.line, f.column);
-            }
-            if let (Some(src), Some(idx), true) = (u.source.as_deref(), index.as_ref(), f.line > 0)
-            {
-                let line = idx.line_text(src, f.line);
-                if !line.is_empty() || f.line == 1 {
-                    let shown: String = line.chars().take(200).collect();
-                    let pad: String = line
-                        .chars()
-                        .take(f.column.saturating_sub(1).min(200))
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
-                    let _ = writeln!(out, "{:gutter$} |", "");
-                    let _ = writeln!(out, "{} | {shown}", f.line);
-                    let _ = writeln!(out, "{:gutter$} | {pad}^", "");
-                }
-            }
-            if !f.path.is_empty() {
-                let _ = writeln!(out, "{:gutter$} = path: {}", "", f.path);
-            }
-            if fails(f, report.strict) || !f.path.is_empty() {
-                let _ = writeln!(out);
+        if let (Some(src), Some(idx), true) = (u.source.as_deref(), index.as_ref(), f.line > 0) {
+            let line = idx.line_text(src, f.line);
+            if !line.is_empty() || f.line == 1 {
+                let shown: String = line.chars().take(200).collect();
+                let pad: String = line
+                    .chars()
+                    .take(f.column.saturating_sub(1).min(200))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(out, "{:gutter$} |", "")?;
+                writeln!(out, "{} | {shown}", f.line)?;
+                writeln!(out, "{:gutter$} | {pad}^", "")?;
             }
         }
-        if let Some(e) = &u.evidence {
-            if !u.passes(report.strict) {
-                for line in e.lines() {
-                    let _ = writeln!(out, "    | {line}");
-                }
-                let _ = writeln!(out);
-            }
+        if !f.path.is_empty() {
+            writeln!(out, "{:gutter$} = path: {}", "", f.path)?;
+        }
+        if fails(f, strict) || !f.path.is_empty() {
+            writeln!(out)?;
         }
     }
-    let s = report.summary();
-    let _ = writeln!(
+    if let Some(e) = &u.evidence {
+        if !u.passes(strict) {
+            for line in e.lines() {
+                writeln!(out, "    | {line}")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the closing count line.
+pub(super) fn write_summary(out: &mut impl Write, h: &Header, s: &Summary) -> io::Result<()> {
+    writeln!(
         out,
         "{} {}s: {} passed, {} failed; {} errors, {} warnings, {} infos{}",
         s.total,
-        report.unit_label,
+        h.unit_label,
         s.passed,
         s.failed,
         s.errors,
         s.warnings,
         s.infos,
-        if report.strict { " (strict)" } else { "" }
-    );
-    out
+        if h.strict { " (strict)" } else { "" }
+    )
 }

@@ -1,7 +1,8 @@
 //! Markdown, for pull-request comments and CI job summaries.
 
-use super::{fails, Report};
-use std::fmt::Write;
+use super::stream::Header;
+use super::{fails, Report, Summary, Unit};
+use std::io::{self, Write};
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -9,77 +10,88 @@ fn cell(s: &str) -> String {
 
 /// Renders a summary table of units and a table of findings for each unit that has any.
 pub fn render_markdown(report: &Report) -> String {
-    let s = report.summary();
-    let mut out = String::from("# poxspec report\n\n");
-    for (k, v) in &report.context {
-        let _ = writeln!(out, "- **{}**: {}", cell(k), cell(v));
+    super::render(report, super::Format::Markdown)
+}
+
+/// Writes the title, the context, the result line and the summary table's header.
+pub(super) fn write_head(out: &mut impl Write, h: &Header, s: &Summary) -> io::Result<()> {
+    write!(out, "# poxspec report\n\n")?;
+    for (k, v) in &h.context {
+        writeln!(out, "- **{}**: {}", cell(k), cell(v))?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "- **result**: {} of {} {}s passed; {} errors, {} warnings, {} infos{}\n",
         s.passed,
         s.total,
-        report.unit_label,
+        h.unit_label,
         s.errors,
         s.warnings,
         s.infos,
-        if report.strict { " (strict)" } else { "" }
-    );
-    let _ = writeln!(
+        if h.strict { " (strict)" } else { "" }
+    )?;
+    writeln!(
         out,
         "| {} | verdict | errors | warnings | infos |",
-        report.unit_label
-    );
-    let _ = writeln!(out, "|---|---|---|---|---|");
-    for u in &report.units {
-        let count = |sev| u.findings.iter().filter(|f| f.severity == sev).count();
-        use crate::rules::Severity::*;
-        let _ = writeln!(
+        h.unit_label
+    )?;
+    writeln!(out, "|---|---|---|---|---|")
+}
+
+/// Writes a unit's row of the summary table.
+pub(super) fn write_row(out: &mut impl Write, u: &Unit, strict: bool) -> io::Result<()> {
+    use crate::rules::Severity::*;
+    let count = |sev| u.findings.iter().filter(|f| f.severity == sev).count();
+    writeln!(
+        out,
+        "| `{}` | {} | {} | {} | {} |",
+        cell(&u.name),
+        if u.passes(strict) {
+            "✅ pass"
+        } else {
+            "❌ fail"
+        },
+        count(Error),
+        count(Warning),
+        count(Info)
+    )
+}
+
+/// Writes a unit's table of findings (nothing for a unit without findings).
+pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io::Result<()> {
+    if u.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n## `{}`\n", cell(&u.name))?;
+    if let Some(d) = &u.description {
+        writeln!(out, "{}\n", cell(d))?;
+    }
+    writeln!(out, "| severity | rule | location | message |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for f in &u.findings {
+        let sev = if fails(f, strict) {
+            format!("**{}**", f.severity.as_str())
+        } else {
+            f.severity.as_str().to_owned()
+        };
+        writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
-            cell(&u.name),
-            if u.passes(report.strict) {
-                "✅ pass"
-            } else {
-                "❌ fail"
-            },
-            count(Error),
-            count(Warning),
-            count(Info)
-        );
+            "| {sev} | `{}` | {}:{} `{}` | {} |",
+            f.rule,
+            f.line,
+            f.column,
+            cell(&f.path),
+            cell(&f.message)
+        )?;
     }
-    for u in report.units.iter().filter(|u| !u.findings.is_empty()) {
-        let _ = writeln!(out, "\n## `{}`\n", cell(&u.name));
-        if let Some(d) = &u.description {
-            let _ = writeln!(out, "{}\n", cell(d));
-        }
-        let _ = writeln!(out, "| severity | rule | location | message |");
-        let _ = writeln!(out, "|---|---|---|---|");
-        for f in &u.findings {
-            let sev = if fails(f, report.strict) {
-                format!("**{}**", f.severity.as_str())
-            } else {
-                f.severity.as_str().to_owned()
-            };
-            let _ = writeln!(
+    if let Some(e) = &u.evidence {
+        if !u.passes(strict) {
+            writeln!(
                 out,
-                "| {sev} | `{}` | {}:{} `{}` | {} |",
-                f.rule,
-                f.line,
-                f.column,
-                cell(&f.path),
-                cell(&f.message)
-            );
-        }
-        if let Some(e) = &u.evidence {
-            if !u.passes(report.strict) {
-                let _ = writeln!(
-                    out,
-                    "\n<details><summary>evidence</summary>\n\n```\n{}\n```\n</details>",
-                    e.replace("```", "'''")
-                );
-            }
+                "\n<details><summary>evidence</summary>\n\n```\n{}\n```\n</details>",
+                e.replace("```", "'''")
+            )?;
         }
     }
-    out
+    Ok(())
 }

@@ -10,6 +10,7 @@ mod json;
 mod junit;
 mod markdown;
 pub mod matrix;
+mod stream;
 
 use crate::rules::{Finding, Outcome, Severity};
 use serde::Serialize;
@@ -18,6 +19,7 @@ pub use human::render_human;
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use stream::{Header, ReportWriter};
 
 /// Version of the JSON report layout; bumped on any incompatible change.
 pub const JSON_VERSION: u32 = 1;
@@ -160,24 +162,40 @@ pub enum Format {
     Html,
 }
 
-/// Renders a report.
+/// Renders a report whole (what [`ReportWriter`] writes unit by unit).
 pub fn render(report: &Report, format: Format) -> String {
-    match format {
-        Format::Human => render_human(report),
-        Format::Json => render_json(report),
-        Format::Junit => render_junit(report),
-        Format::Markdown => render_markdown(report),
-        Format::Html => {
-            let name = report
-                .context
-                .iter()
-                .find(|(k, _)| k == "target")
-                .map_or_else(|| "report".to_owned(), |(_, v)| v.clone());
-            html::render_html(&matrix::Matrix::from_reports(&[(
-                name.clone(),
-                name,
-                Ok(report.clone()),
-            )]))
-        }
+    if format == Format::Html {
+        return html_page(report);
     }
+    let header = Header {
+        unit_label: report.unit_label,
+        strict: report.strict,
+        context: report.context.clone(),
+    };
+    let written = ReportWriter::new(Vec::new(), format, header).and_then(|mut w| {
+        for u in &report.units {
+            w.unit(u)?;
+        }
+        w.finish()
+    });
+    match written {
+        Ok((bytes, _)) => String::from_utf8(bytes).expect("reports are written as UTF-8"),
+        // Only the temporary spool of JUnit and Markdown can fail on a Vec.
+        Err(e) => format!("poxspec: the report could not be written: {e}\n"),
+    }
+}
+
+/// One report as the HTML comparison matrix with a single column. The page is built whole:
+/// its matrix needs every unit.
+fn html_page(report: &Report) -> String {
+    let name = report
+        .context
+        .iter()
+        .find(|(k, _)| k == "target")
+        .map_or_else(|| "report".to_owned(), |(_, v)| v.clone());
+    html::render_html(&matrix::Matrix::from_reports(&[(
+        name.clone(),
+        name,
+        Ok(report.clone()),
+    )]))
 }

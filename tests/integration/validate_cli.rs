@@ -70,3 +70,55 @@ fn standard_input_is_a_file_named_dash() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][0]["file"], "-");
 }
+
+/// Reports are written file by file; the totals each format states up front (JUnit's
+/// `<testsuites>`, Markdown's result line) or at the end (JSON's summary) agree with the
+/// units written, over the whole corpus.
+#[test]
+fn streamed_reports_agree_with_their_totals() {
+    let mut args = vec!["validate".to_owned(), "--format".to_owned(), String::new()];
+    args.extend(corpus_files().iter().map(|p| p.display().to_string()));
+    let run = |format: &str| {
+        let mut a = args.clone();
+        a[2] = format.to_owned();
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        poxspec(&a).1
+    };
+    let files = corpus_files().len();
+
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let units = json["files"].as_array().unwrap();
+    assert_eq!(units.len(), files);
+    let failed = units.iter().filter(|u| u["passed"] == false).count();
+    let errors: usize = units
+        .iter()
+        .flat_map(|u| u["findings"].as_array().unwrap())
+        .filter(|f| f["severity"] == "error")
+        .count();
+    assert_eq!(json["summary"]["total"], files);
+    assert_eq!(json["summary"]["failed"], failed);
+    assert_eq!(json["summary"]["errors"], errors);
+
+    let junit = run("junit");
+    let cases = junit.matches("<testcase ").count();
+    let failures = junit.matches("<failure ").count();
+    assert_eq!(junit.matches("<testsuite ").count(), files);
+    assert!(
+        junit.contains(&format!(
+            "<testsuites name=\"poxspec\" tests=\"{cases}\" skipped=\"0\" failures=\"{failures}\" errors=\"0\">"
+        )),
+        "{}",
+        junit.lines().take(2).collect::<Vec<_>>().join("\n")
+    );
+    assert!(junit.ends_with("</testsuites>\n"));
+
+    let md = run("markdown");
+    assert!(md.contains(&format!(
+        "- **result**: {} of {files} files passed",
+        files - failed
+    )));
+    assert_eq!(
+        md.matches("| ✅ pass |").count() + md.matches("| ❌ fail |").count(),
+        files
+    );
+}
