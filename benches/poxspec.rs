@@ -158,6 +158,43 @@ fn bench_wide(c: &mut Criterion) {
     g.finish();
 }
 
+/// 20,000 generated responses, 17 MB: the set the `validate` goals are stated over
+/// (`poxspec generate --seed 1 --count 20000 --kind response` writes the same bytes, for the
+/// command-line comparison with `xmllint --noout` in benches/README.md).
+fn bench_set20k(c: &mut Criterion) {
+    let batch = poxspec::generate::generate(&poxspec::generate::Options {
+        seed: 1,
+        count: 20_000,
+        kind: poxspec::generate::Kind::Response,
+        mutate: false,
+    });
+    let docs = &batch.files;
+    let bytes: u64 = docs.iter().map(|(_, b)| b.len() as u64).sum();
+    let mut g = c.benchmark_group("set20k");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("tokenize", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|(_, d)| tokenize(black_box(d)))
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("validate", |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|(_, d)| {
+                    poxspec::rules::validate_default(black_box(d))
+                        .outcome
+                        .findings
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
 fn population(n: usize) -> Population {
     Population {
         organization: None,
@@ -228,6 +265,7 @@ criterion_group!(
     bench_settings,
     bench_generated,
     bench_wide,
+    bench_set20k,
     bench_policy,
     bench_check
 );
