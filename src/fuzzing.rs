@@ -145,6 +145,22 @@ impl<'a> Arbitrary<'a> for XmlText {
     }
 }
 
+/// At most `N` values: arbitrary's `Vec` reads elements until the input runs out, so a
+/// document that uses eight protocols used to build hundreds first and drop them.
+#[derive(Debug)]
+struct Few<T, const N: usize>(Vec<T>);
+
+impl<'a, T: Arbitrary<'a>, const N: usize> Arbitrary<'a> for Few<T, N> {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let n = u.int_in_range(0..=N)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(T::arbitrary(u)?);
+        }
+        Ok(Few(v))
+    }
+}
+
 /// A mail protocol as the structured target describes it.
 #[derive(Debug, Arbitrary)]
 struct MailSpec {
@@ -166,7 +182,7 @@ enum DocSpec {
     Settings {
         display: XmlText,
         address: XmlText,
-        protocols: Vec<MailSpec>,
+        protocols: Few<MailSpec, 8>,
     },
     RedirectAddr(XmlText),
     RedirectUrl(XmlText),
@@ -189,7 +205,7 @@ enum DocSpec {
     /// A settings response whose protocols are arbitrary sequences of known fields and
     /// switches (any order, repeats, any text), as a lenient or broken server might write.
     Freeform {
-        protocols: Vec<Vec<(u8, bool, XmlText)>>,
+        protocols: Few<Few<(u8, bool, XmlText), 32>, 8>,
     },
 }
 
@@ -203,8 +219,8 @@ impl DocSpec {
                 protocols,
             } => {
                 let protocols = protocols
+                    .0
                     .iter()
-                    .take(8)
                     .map(|m| {
                         make::MailProtocol {
                             kind: ["POP3", "IMAP", "SMTP"][usize::from(m.kind % 3)],
@@ -255,13 +271,13 @@ impl DocSpec {
             DocSpec::Freeform { protocols } => {
                 use model::fields::{ProtocolField, SwitchField};
                 let protocols = protocols
+                    .0
                     .iter()
-                    .take(8)
                     .map(|items| {
                         make::protocol(
                             items
+                                .0
                                 .iter()
-                                .take(32)
                                 .map(|(k, is_switch, text)| {
                                     if *is_switch {
                                         let all = SwitchField::ALL;
