@@ -45,6 +45,7 @@ enum Kind {
     MixedCase(String),
     Malformed,
     EmptyBody,
+    DeepNesting(String),
     MissingEmail,
     Unknown(String),
     UnsupportedSchema(String),
@@ -84,6 +85,11 @@ pub fn catalogue(t: &Target) -> Vec<Case> {
         "request/empty-body".into(),
         "an empty POST must get error 600",
         Kind::EmptyBody,
+    ));
+    v.push(case(
+        "request/deep-nesting".into(),
+        "a request with 100 levels of nested unknown elements inside Request is refused (4xx or error 600) or answered, never with a crash",
+        Kind::DeepNesting(first.clone()),
     ));
     v.push(case(
         "request/missing-emailaddress".into(),
@@ -380,6 +386,32 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
         Kind::EmptyBody => {
             let x = post_follow(client, t, &t.url, "", Vec::new(), &mut out, &mut exchanges).await;
             expect_error(&x, &mut out, HTTP_INVALID_REQUEST, "600", &mut source);
+            exchanges.push(x);
+        }
+        Kind::DeepNesting(email) => {
+            out.applied.insert(HTTP_INVALID_REQUEST.id);
+            let body = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover xmlns=\"{REQUEST_OUTLOOK}\">\n  <Request>\n    <EMailAddress>{email}</EMailAddress>\n    <AcceptableResponseSchema>{RESPONSE_OUTLOOK}</AcceptableResponseSchema>\n    {}{}\n  </Request>\n</Autodiscover>\n", "<a>".repeat(100), "</a>".repeat(100));
+            let x = post_follow(
+                client,
+                t,
+                &t.url,
+                email,
+                body.into_bytes(),
+                &mut out,
+                &mut exchanges,
+            )
+            .await;
+            let crashed = match &x.outcome {
+                Ok(a) => a.status >= 500,
+                Err(_) => true,
+            };
+            if crashed {
+                http_finding(
+                    &mut out,
+                    HTTP_INVALID_REQUEST,
+                    format!("a 100-deep request got {}", describe(&x)),
+                );
+            }
             exchanges.push(x);
         }
         Kind::MissingEmail => {
