@@ -269,6 +269,7 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             timeout: duration(settings.timeout, MAX_TIMEOUT),
             body_cap: settings.max_body,
             credentials,
+            routing: None,
         },
         total_timeout: duration(settings.total_timeout, MAX_TOTAL_TIMEOUT),
         concurrency: settings.concurrency,

@@ -195,6 +195,7 @@ pub async fn fuzz_run(
         timeout: Duration::from_secs_f64(args.timeout),
         body_cap: args.max_body,
         credentials: None,
+        routing: None,
     };
     let mut embedded = None;
     let (url, client, fixture) = match &args.url {

@@ -131,6 +131,8 @@ pub struct ClientOptions {
     pub body_cap: usize,
     /// Basic credentials, bound to the origin the user named. The password is never printed.
     pub credentials: Option<Credentials>,
+    /// DNS and `--resolve`/`--connect-to` overrides; `None`: the system resolver, no overrides.
+    pub routing: Option<Arc<super::route::Routing>>,
 }
 
 /// One request and what came back.
@@ -194,7 +196,10 @@ pub enum Failure {
 /// The HTTP client.
 #[derive(Clone)]
 pub struct Client {
+    /// For https URLs.
     http: reqwest::Client,
+    /// For http URLs: a separate client because routing overrides depend on the default port.
+    plain: reqwest::Client,
     options: ClientOptions,
 }
 
@@ -243,39 +248,54 @@ impl ServerCertVerifier for AcceptAny {
     }
 }
 
+/// The rustls client configuration `options` call for: the webpki roots plus the extra root,
+/// or no verification at all with `insecure`.
+pub fn tls_config(options: &ClientOptions) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    Ok(if options.insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
+            .with_no_client_auth()
+    } else {
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        if let Some(der) = &options.extra_root_der {
+            roots
+                .add(CertificateDer::from(der.clone()))
+                .map_err(|e| format!("cannot trust the certificate: {e}"))?;
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    })
+}
+
 impl Client {
     /// Builds a client.
     pub fn new(options: ClientOptions) -> Result<Client, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?;
-        let tls = if options.insecure {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
-                .with_no_client_auth()
-        } else {
-            let mut roots = rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            if let Some(der) = &options.extra_root_der {
-                roots
-                    .add(CertificateDer::from(der.clone()))
-                    .map_err(|e| format!("cannot trust the certificate: {e}"))?;
+        let tls = tls_config(&options)?;
+        let build = |default_port: u16| {
+            let mut b = reqwest::Client::builder()
+                .tls_backend_preconfigured(tls.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .timeout(options.timeout)
+                .connect_timeout(options.timeout)
+                .user_agent(concat!("poxspec/", env!("CARGO_PKG_VERSION")));
+            if let Some(r) = &options.routing {
+                b = b.dns_resolver(Arc::new(r.resolver(default_port)));
             }
-            builder.with_root_certificates(roots).with_no_client_auth()
+            b.build().map_err(|e| e.to_string())
         };
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
-            .user_agent(concat!("poxspec/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Client { http, options })
+        let (http, plain) = (build(443)?, build(80)?);
+        Ok(Client {
+            http,
+            plain,
+            options,
+        })
     }
 
     /// The options in force.
@@ -283,12 +303,20 @@ impl Client {
         &self.options
     }
 
+    fn for_url(&self, url: &str) -> &reqwest::Client {
+        if url.len() >= 5 && url[..5].eq_ignore_ascii_case("http:") {
+            &self.plain
+        } else {
+            &self.http
+        }
+    }
+
     /// POSTs `body` as `text/xml; charset=utf-8`, with the credentials only when `url` is on
     /// the origin they are bound to (see [`Credentials`]).
     pub async fn post(&self, url: &str, body: Vec<u8>) -> Exchange {
         let ct = "text/xml; charset=utf-8";
         let mut req = self
-            .http
+            .for_url(url)
             .post(url)
             .header(CONTENT_TYPE, ct)
             .body(body.clone());
@@ -308,7 +336,7 @@ impl Client {
 
     /// GETs without credentials (the documented unauthenticated probe).
     pub async fn get(&self, url: &str) -> Exchange {
-        let req = self.http.get(url);
+        let req = self.for_url(url).get(url);
         self.send("GET", url, None, Vec::new(), Authorization::None, req)
             .await
     }

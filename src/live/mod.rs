@@ -4,12 +4,14 @@
 
 mod cases;
 mod client;
+pub mod discover;
 mod redirect;
+pub mod route;
 
 pub use cases::{catalogue, run_case, Case, Target};
 pub use client::{
-    evidence, redact, Answer, Authorization, Client, ClientOptions, Credentials, CredentialsError,
-    Exchange, Failure,
+    evidence, redact, tls_config, Answer, Authorization, Client, ClientOptions, Credentials,
+    CredentialsError, Exchange, Failure,
 };
 
 use crate::report::Unit;
@@ -64,6 +66,7 @@ impl CheckOptions {
                 timeout,
                 body_cap: 1024 * 1024,
                 credentials: None,
+                routing: None,
             },
             total_timeout: Duration::from_secs(60),
             concurrency: 8,

@@ -17,6 +17,9 @@ pub(super) fn write_unit(out: &mut impl Write, u: &Unit, strict: bool) -> io::Re
         let verdict = if u.passes(strict) { "ok" } else { "FAILED" };
         writeln!(out, "{verdict:>6} {}  {d}", u.name)?;
     }
+    if let Some(t) = &u.table {
+        out.write_all(t.to_text("       ").as_bytes())?;
+    }
     for f in &u.findings {
         writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message)?;
         let gutter = f.line.to_string().len();

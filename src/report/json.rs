@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 /// Renders `{"version":1,"tool":…,"strict":…,"<unit>s":[…],"summary":{…}}`; each unit has
 /// `file` (or `case`), `kind`, `findings`, `applied`, and where present `description`,
-/// `evidence` and `passed`.
+/// `evidence`, `table` (one object per row) and `passed`.
 pub fn render_json(report: &Report) -> String {
     super::render(report, super::Format::Json)
 }
@@ -25,6 +25,9 @@ pub(super) fn unit_value(u: &Unit, unit_label: &str, strict: bool) -> Value {
     m.insert("applied".into(), json!(u.applied));
     if let Some(e) = &u.evidence {
         m.insert("evidence".into(), json!(e));
+    }
+    if let Some(t) = &u.table {
+        m.insert("table".into(), json!(t));
     }
     Value::Object(m)
 }

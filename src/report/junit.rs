@@ -35,8 +35,14 @@ fn suite(u: &Unit, strict: bool) -> TestSuite {
     if let Some(k) = &u.kind {
         suite.add_property(("kind", k.as_str()));
     }
-    if let Some(e) = &u.evidence {
-        suite.set_system_out(e.as_str());
+    let text: Vec<String> = u
+        .table
+        .iter()
+        .map(|t| t.to_text(""))
+        .chain(u.evidence.iter().cloned())
+        .collect();
+    if !text.is_empty() {
+        suite.set_system_out(text.join("\n"));
     }
     let mut rules: Vec<&str> = u.applied.clone();
     for f in &u.findings {

@@ -57,14 +57,27 @@ pub(super) fn write_row(out: &mut impl Write, u: &Unit, strict: bool) -> io::Res
     )
 }
 
-/// Writes a unit's table of findings (nothing for a unit without findings).
+/// Writes a unit's own table (discovery steps, say) and its table of findings (nothing for a
+/// unit with neither).
 pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io::Result<()> {
-    if u.findings.is_empty() {
+    if u.findings.is_empty() && u.table.is_none() {
         return Ok(());
     }
     writeln!(out, "\n## `{}`\n", cell(&u.name))?;
     if let Some(d) = &u.description {
         writeln!(out, "{}\n", cell(d))?;
+    }
+    if let Some(t) = &u.table {
+        let row = |r: &[String]| r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ");
+        writeln!(out, "| {} |", row(&t.columns))?;
+        writeln!(out, "|{}", "---|".repeat(t.columns.len()))?;
+        for r in &t.rows {
+            writeln!(out, "| {} |", row(r))?;
+        }
+        writeln!(out)?;
+    }
+    if u.findings.is_empty() {
+        return Ok(());
     }
     writeln!(out, "| severity | rule | location | message |")?;
     writeln!(out, "|---|---|---|---|")?;

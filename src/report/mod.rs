@@ -45,6 +45,63 @@ pub struct Unit {
     /// The judged text, for showing source lines; not serialized.
     #[serde(skip)]
     pub source: Option<String>,
+    /// A table shown with the unit (the steps of a discovery walk, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<Table>,
+}
+
+/// Rows of text under named columns, shown with a unit: aligned in human output, a Markdown
+/// table, one object per row in JSON, plain text in JUnit's system-out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, each with one cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The table as aligned plain text, one row per line, columns separated by two spaces.
+    pub fn to_text(&self, indent: &str) -> String {
+        let n = self.columns.len();
+        let mut width = vec![0usize; n];
+        for r in std::iter::once(&self.columns).chain(self.rows.iter()) {
+            for (i, c) in r.iter().enumerate().take(n) {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for r in std::iter::once(&self.columns).chain(self.rows.iter()) {
+            let mut line = String::from(indent);
+            for (i, c) in r.iter().enumerate().take(n) {
+                line.push_str(c);
+                if i + 1 < n {
+                    line.push_str(&" ".repeat(width[i] - c.chars().count() + 2));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl Serialize for Table {
+    /// One object per row, keyed by column name.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for r in &self.rows {
+            let m: serde_json::Map<String, serde_json::Value> = self
+                .columns
+                .iter()
+                .zip(r.iter())
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            seq.serialize_element(&m)?;
+        }
+        seq.end()
+    }
 }
 
 impl Unit {
@@ -58,6 +115,7 @@ impl Unit {
             applied: outcome.applied.into_iter().collect(),
             evidence: None,
             source: None,
+            table: None,
         }
     }
 

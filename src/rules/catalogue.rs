@@ -52,6 +52,10 @@ pub enum Area {
     Http,
     /// Consistency with the SMTP AUTH policy.
     Policy,
+    /// How a client finds the endpoint (`poxspec discover`).
+    Discovery,
+    /// The IMAP, POP3 and SMTP endpoints an answer advertises (`discover --probe-endpoints`).
+    Endpoint,
 }
 
 /// What a rule is applied to.
@@ -64,6 +68,8 @@ pub enum Scope {
     Policy,
     /// An HTTP exchange (`poxspec check`).
     Http,
+    /// The discovery path and the advertised endpoints (`poxspec discover`).
+    Discovery,
 }
 
 /// One conformance rule. The ID is stable: it is never reused for another meaning.
@@ -351,6 +357,50 @@ rules! {
         "No POP3/IMAP advertised for a mailbox whose export says that protocol is disabled",
         "Exchange Online: Set-CASMailbox -PopEnabled / -ImapEnabled; derived",
         "Derived from the documented semantics, not quoted: PopEnabled or ImapEnabled false means the server refuses that protocol for the mailbox, so advertising it sets the client up to fail. No source links these switches to SMTP AUTH; only the protocol itself is checked." };
+    DISC_NOTHING_FOUND = { "POX-DISC-001", Discovery, Error, Discovery, ["Autodiscover URL"],
+        "At least one discovery method (domain, autodiscover host, GET redirect, SRV) reaches an Autodiscover endpoint",
+        "MS-OXDISCO 3.1.5 (candidate URLs); MS-OXDSCLI 3.1.5.1",
+        "When every candidate fails, a client cannot configure the account and asks the user for server settings by hand." };
+    DISC_STEP_TOLERATED = { "POX-DISC-002", Discovery, Info, Discovery, ["Autodiscover URL"],
+        "A candidate that does not exist or does not answer is skipped",
+        "MS-OXDISCO 3.1.5 (not getting SRV records is not an error); MS-OXDSCLI 3.1.5.1 (URI not functional)",
+        "Documented behaviour: no address record for the bare domain, a refused connection, no SRV record, or a web site that does not serve Autodiscover make a client move on to the next candidate; reported so that the walk is complete, not as a fault." };
+    DISC_CERT_NAME = { "POX-DISC-003", Discovery, Error, Discovery, ["certificate"],
+        "An https candidate that answers presents a certificate valid for the name in the URL",
+        "RFC 9110 §4.3.4; RFC 6125; Outlook certificate warning on Autodiscover",
+        "A certificate for another name (a shared hosting certificate on the bare domain, typically) makes Outlook show a security warning or fail, before it ever tries the next candidate; the user has to decide." };
+    DISC_REDIRECT_FOREIGN = { "POX-DISC-004", Discovery, Warning, Discovery, ["Location", "SRV"],
+        "The GET redirect and the SRV target stay within the mailbox's domain",
+        "MS-OXDISCO 3.1.5 (warn the user before using a redirected URL); Outlook's 'Allow this website to configure' prompt",
+        "A redirect or an SRV target on another domain is followed only after the user confirms it; many users decline, and unattended clients cannot ask." };
+    DISC_SRV_TARGET = { "POX-DISC-005", Discovery, Error, Discovery, ["SRV"],
+        "The SRV record's target and port serve Autodiscover over https",
+        "EWS Autodiscover guide (use SRV records pointing to an SSL endpoint); RFC 2782",
+        "A published SRV record is a promise: a target that refuses, speaks another protocol on the port, or does not answer Autodiscover sends every client that reaches this step to a dead end." };
+    DISC_GET_NOT_HTTPS = { "POX-DISC-006", Discovery, Error, Discovery, ["Location"],
+        "The unauthenticated GET probe redirects to an https URL that answers",
+        "MS-OXDISCO 3.1.5 (HTTP redirect method)",
+        "Clients POST credentials to the Location of the GET redirect; a plain http Location would expose them and is refused, and a Location that does not answer ends the walk." };
+    ENDP_CONNECT = { "POX-ENDP-001", Endpoint, Error, Discovery, ["Server", "Port"],
+        "Every advertised IMAP, POP3 and SMTP Server:Port accepts connections",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/server-pox; derived",
+        "Derived: a client configured from the answer connects to Server on Port; a refused connection, no address or a timeout leaves the account unusable." };
+    ENDP_TRANSPORT = { "POX-ENDP-002", Endpoint, Error, Discovery, ["SSL", "Encryption", "Port"],
+        "The endpoint speaks the transport the answer names (implicit TLS for SSL, STARTTLS for Encryption TLS)",
+        "MS-OXDSCLI Protocol (Encryption overrides SSL; not verified); RFC 8314 §3; RFC 3207; RFC 2595",
+        "Observed, not guessed from the port: a client told STARTTLS waits for a plain-text greeting that an implicit-TLS server never sends; a client told SSL starts a handshake a plain-text server answers with its greeting. Encryption Auto accepts either; Encryption None or SSL off expects a plain-text greeting." };
+    ENDP_CERT = { "POX-ENDP-003", Endpoint, Error, Discovery, ["Server", "certificate"],
+        "The endpoint's TLS certificate is valid for the Server name the answer gives",
+        "RFC 6125; RFC 8314 §4.1",
+        "The client verifies the certificate against the host name it was told to use; a certificate for another name fails or makes the user accept a warning." };
+    ENDP_SMTP_AUTH = { "POX-ENDP-004", Endpoint, Error, Discovery, ["AuthRequired"],
+        "An SMTP endpoint advertised with AuthRequired on offers AUTH in its EHLO reply (after STARTTLS where it requires TLS first)",
+        "RFC 4954 §3; https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/authrequired-pox",
+        "A client told to authenticate looks for the AUTH extension; without it, it cannot log in and submission fails." };
+    ENDP_SMTP_POLICY = { "POX-ENDP-005", Endpoint, Error, Discovery, ["Protocol", "AuthRequired"],
+        "A mailbox whose SMTP AUTH is disabled is not invited to submit through an SMTP endpoint that offers AUTH",
+        "Exchange Online: Set-CASMailbox -SmtpClientAuthenticationDisabled; derived",
+        "Derived from the documented semantics, not quoted: the endpoint offers AUTH and the answer points the mailbox at it, yet the mailbox's effective SmtpClientAuthenticationDisabled is true, so every submission is refused at AUTH time." };
     HTTP_STATUS = { "POX-HTTP-001", Http, Error, Http, ["HTTP status"],
         "A POST is answered with HTTP 200 and an Autodiscover document",
         "MS-OXDSCLI 3.1.5, 3.2.5",

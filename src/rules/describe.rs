@@ -45,6 +45,7 @@ pub fn catalogue_markdown() -> String {
             Scope::Document => "document",
             Scope::Policy => "policy",
             Scope::Http => "http",
+            Scope::Discovery => "discovery",
         };
         let _ = writeln!(
             out,

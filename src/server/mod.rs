@@ -2,11 +2,20 @@
 //! fixture, with injectable faults. It uses the model and policy modules to build answers and
 //! knows nothing of the rules or of the checker.
 
+mod dns;
 mod faults;
+mod mail;
+mod pki;
 mod respond;
 mod script;
 
+pub use dns::{start_dns, DnsRecord, RunningDns, Zone};
 pub use faults::{Fault, FaultDef, FAULTS};
+pub use mail::{
+    closed_port, start_mail, start_site, MailKind, MailListener, MailTransport, RunningListener,
+    Site,
+};
+pub use pki::{server_config, Identity, TestCa};
 pub use respond::{Endpoint, Reply, Responder, MAX_REQUEST};
 pub use script::{Script, ScriptedDocument, Served};
 
@@ -36,6 +45,9 @@ pub struct ServerOptions {
     pub http: Option<SocketAddr>,
     /// Answer every POST with the next document of this sequence instead (`serve --mutate`).
     pub script: Option<Arc<Script>>,
+    /// The certificate the HTTPS endpoint presents; `None`: a fresh self-signed one for
+    /// `localhost`, `127.0.0.1` and `::1`.
+    pub identity: Option<Identity>,
 }
 
 impl ServerOptions {
@@ -48,6 +60,7 @@ impl ServerOptions {
             https: SocketAddr::from(([127, 0, 0, 1], 0)),
             http: None,
             script: None,
+            identity: None,
         }
     }
 }
@@ -58,7 +71,8 @@ pub struct RunningServer {
     pub https_base: String,
     /// `http://127.0.0.1:PORT`.
     pub http_base: String,
-    /// The self-signed certificate (DER) the HTTPS endpoint presents; trust it to check it.
+    /// The certificate (DER) the HTTPS endpoint presents (self-signed unless
+    /// [`ServerOptions::identity`] named one); trust it to check it.
     pub certificate_der: Vec<u8>,
     handle: axum_server::Handle<SocketAddr>,
     http_task: tokio::task::JoinHandle<()>,
@@ -91,6 +105,9 @@ pub enum ServerError {
     /// The certificate or TLS configuration could not be made.
     #[error("TLS setup failed: {0}")]
     Tls(String),
+    /// A DNS zone could not be built (a bad name, or a record outside its zone).
+    #[error("DNS setup failed: {0}")]
+    Dns(String),
 }
 
 fn self_signed() -> Result<(Vec<u8>, Vec<u8>), ServerError> {
@@ -200,17 +217,15 @@ async fn read_bounded(body: Body) -> Option<Vec<u8>> {
 
 /// Starts the server on a Tokio runtime and returns once both endpoints listen.
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let (cert, key) = self_signed()?;
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ServerError::Tls(e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.clone().into()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
-        )
-        .map_err(|e| ServerError::Tls(e.to_string()))?;
+    let identity = match options.identity {
+        Some(id) => id,
+        None => {
+            let (cert_der, key_der) = self_signed()?;
+            Identity { cert_der, key_der }
+        }
+    };
+    let cert = identity.cert_der.clone();
+    let mut tls = server_config(&identity)?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
 
     let https_listener =

@@ -7,6 +7,7 @@ mod common;
 mod corpus;
 #[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod credentials;
+mod discover;
 mod generate;
 mod linear;
 #[cfg(all(feature = "cli", feature = "live", feature = "server"))]

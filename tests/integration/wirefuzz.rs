@@ -41,6 +41,7 @@ pub async fn fuzz_embedded(faults: &[Fault], seed: u64, count: u64) -> FuzzOutco
             timeout: Duration::from_secs(5),
             body_cap: 1024 * 1024,
             credentials: None,
+            routing: None,
         },
     );
     opts.count = count;
@@ -379,6 +380,7 @@ fn serve_mutate_answers_the_sequence_in_order_and_logs_each_answer() {
             timeout: Duration::from_secs(5),
             body_cap: 1024 * 1024,
             credentials: None,
+            routing: None,
         })
         .unwrap();
         for i in 0..7 {
@@ -436,6 +438,7 @@ fn serve_mutate_cli_writes_the_manifest_and_the_log() {
         timeout: Duration::from_secs(5),
         body_cap: 1024 * 1024,
         credentials: None,
+        routing: None,
     })
     .unwrap();
     let bodies: Vec<Vec<u8>> = runtime().block_on(async {
