@@ -9,6 +9,8 @@ mod check;
 #[cfg(all(feature = "live", feature = "server"))]
 mod compare;
 #[cfg(all(feature = "live", feature = "server"))]
+mod discover;
+#[cfg(all(feature = "live", feature = "server"))]
 mod fuzz;
 mod generate;
 mod parse_roundtrip;
@@ -76,6 +78,11 @@ enum Command {
     /// Fuzz a live Autodiscover endpoint with seeded valid, mutated and hostile requests.
     #[cfg(all(feature = "live", feature = "server"))]
     Fuzz(Box<fuzz::FuzzArgs>),
+    /// Walk the path a client takes from an e-mail address to its settings (DNS, candidate
+    /// URLs, GET redirect, SRV), judge the endpoint found, optionally probe the advertised
+    /// IMAP/POP3/SMTP endpoints (without an address: the embedded lab).
+    #[cfg(all(feature = "live", feature = "server"))]
+    Discover(Box<discover::DiscoverArgs>),
     /// Run the reference server, optionally with injected faults.
     #[cfg(feature = "server")]
     Serve {
@@ -179,6 +186,8 @@ pub fn run() -> i32 {
         Command::Rules { format } => validate::rules(format),
         #[cfg(all(feature = "live", feature = "server"))]
         Command::Check(args) => check::check(&args),
+        #[cfg(all(feature = "live", feature = "server"))]
+        Command::Discover(args) => discover::discover(&args),
         #[cfg(all(feature = "live", feature = "server"))]
         Command::Fuzz(args) => fuzz::fuzz(&args),
         #[cfg(feature = "server")]

@@ -4,6 +4,7 @@
 
 mod dns;
 mod faults;
+mod lab;
 mod mail;
 mod pki;
 mod respond;
@@ -11,6 +12,9 @@ mod script;
 
 pub use dns::{start_dns, DnsRecord, RunningDns, Zone};
 pub use faults::{Fault, FaultDef, FAULTS};
+pub use lab::{
+    fixture_domains, start_lab, Lab, LabFault, LabFaultDef, LabOptions, Publish, LAB_FAULTS,
+};
 pub use mail::{
     closed_port, start_mail, start_site, MailKind, MailListener, MailTransport, RunningListener,
     Site,

@@ -149,3 +149,374 @@ fn connect_to_and_resolve_follow_curl_semantics() {
         assert!(bad.parse::<ResolveTo>().is_err(), "{bad}");
     }
 }
+
+// ---- the walk, against the lab -------------------------------------------------------------
+
+use poxspec::fixture::Fixture;
+use poxspec::live::discover::{self as walk, DiscoverOptions, Discovery, Method, StepOutcome};
+use poxspec::live::ClientOptions;
+use poxspec::report::{self, Format, Report};
+use poxspec::server::{start_lab, LabFault, LabOptions, Publish, LAB_FAULTS};
+use std::sync::Arc;
+
+/// Starts a lab publishing `publish` with `faults`, walks `addresses` (every fixture mailbox
+/// when empty), stops the lab.
+async fn discover_in_lab(
+    publish: Publish,
+    faults: &[LabFault],
+    addresses: &[&str],
+    probe: bool,
+    login: Option<(String, String)>,
+) -> Discovery {
+    let fixture = Fixture::builtin();
+    let lab = start_lab(LabOptions {
+        fixture: fixture.clone(),
+        publish,
+        faults: faults.to_vec(),
+    })
+    .await
+    .unwrap();
+    let dns = Dns::new(DnsSource::Server(lab.dns), Duration::from_secs(2)).unwrap();
+    let mut routing = Routing::new(dns);
+    routing.connect_to = lab.connect_to.iter().map(|r| r.parse().unwrap()).collect();
+    let addresses: Vec<String> = if addresses.is_empty() {
+        fixture
+            .mailboxes
+            .iter()
+            .map(|m| m.address().to_owned())
+            .collect()
+    } else {
+        addresses.iter().map(|a| a.to_string()).collect()
+    };
+    let options = DiscoverOptions {
+        addresses,
+        client: ClientOptions {
+            insecure: false,
+            extra_root_der: Some(lab.root_der.clone()),
+            timeout: Duration::from_millis(1500),
+            body_cap: 1024 * 1024,
+            credentials: None,
+            routing: Some(Arc::new(routing)),
+        },
+        login,
+        fixture: Some(fixture),
+        probe_endpoints: probe,
+        total_timeout: Duration::from_secs(60),
+    };
+    let d = walk::run(&options).await.unwrap();
+    lab.shutdown();
+    d
+}
+
+fn chosen(d: &Discovery, address: &str) -> Option<Method> {
+    let w = d.walks.iter().find(|w| w.address == address).unwrap();
+    w.chosen().map(|(i, _)| w.steps[i].method)
+}
+
+fn failing_rules(r: &Report) -> Vec<String> {
+    r.units
+        .iter()
+        .flat_map(|u| u.findings.iter())
+        .filter(|f| report::fails(f, r.strict))
+        .map(|f| format!("{} {}", f.rule, f.message))
+        .collect()
+}
+
+#[test]
+fn the_embedded_lab_walks_clean_for_every_fixture_mailbox() {
+    let d = runtime().block_on(discover_in_lab(Publish::FULL, &[], &[], true, None));
+    let r = Report::new("unit", true, d.units.clone());
+    assert!(r.passes(), "{:#?}", failing_rules(&r));
+    for w in &d.walks {
+        assert_eq!(
+            chosen(&d, &w.address),
+            Some(Method::AutodiscoverHost),
+            "{}",
+            w.address
+        );
+        // Every method was tried and reported with a time.
+        assert_eq!(w.steps.len(), 4);
+        assert_eq!(w.steps[0].outcome, StepOutcome::Skipped);
+        assert!(w.steps[1..]
+            .iter()
+            .all(|s| matches!(s.outcome, StepOutcome::Endpoint(_))));
+    }
+    // The alias of the second domain was followed and shown.
+    let fab = d.walks.iter().find(|w| w.domain == "fabrikam.com").unwrap();
+    assert!(
+        fab.steps[1]
+            .result
+            .contains("CNAME autodiscover.contoso.com"),
+        "{}",
+        fab.steps[1].result
+    );
+    // The SRV record is shown with priority, weight, port and target.
+    assert!(
+        fab.steps[3].result.starts_with("0 10 "),
+        "{}",
+        fab.steps[3].result
+    );
+    // The endpoint was judged with check's cases, and the mail endpoints probed.
+    assert!(d
+        .units
+        .iter()
+        .any(|u| u.name.ends_with("/settings/chris@contoso.com")));
+    assert!(d
+        .units
+        .iter()
+        .any(|u| u.name.ends_with("/request/malformed-xml")));
+    for p in [
+        "probe/IMAP imap.contoso.com:993",
+        "probe/POP3 pop.contoso.com:995",
+        "probe/SMTP smtp.contoso.com:587",
+    ] {
+        assert!(d.units.iter().any(|u| u.name == p), "{p} missing");
+    }
+}
+
+#[test]
+fn srv_only_is_found_at_the_srv_step() {
+    let publish = Publish {
+        srv: true,
+        ..Publish::NONE
+    };
+    let d = runtime().block_on(discover_in_lab(
+        publish,
+        &[],
+        &["chris@contoso.com"],
+        false,
+        None,
+    ));
+    assert_eq!(chosen(&d, "chris@contoso.com"), Some(Method::Srv));
+    let w = &d.walks[0];
+    assert!(w.steps[..3]
+        .iter()
+        .all(|s| s.outcome == StepOutcome::Skipped));
+    let r = Report::new("unit", true, d.units);
+    assert!(r.passes(), "{:#?}", failing_rules(&r));
+}
+
+#[test]
+fn autodiscover_host_only_is_found_at_step_two() {
+    let publish = Publish {
+        autodiscover_host: true,
+        ..Publish::NONE
+    };
+    let d = runtime().block_on(discover_in_lab(
+        publish,
+        &[],
+        &["dana@contoso.com"],
+        false,
+        None,
+    ));
+    assert_eq!(
+        chosen(&d, "dana@contoso.com"),
+        Some(Method::AutodiscoverHost)
+    );
+    let w = &d.walks[0];
+    assert_eq!(
+        w.steps[2].outcome,
+        StepOutcome::Skipped,
+        "{}",
+        w.steps[2].result
+    );
+    assert_eq!(
+        w.steps[3].outcome,
+        StepOutcome::Skipped,
+        "{}",
+        w.steps[3].result
+    );
+    let r = Report::new("unit", false, d.units);
+    assert!(r.passes(), "{:#?}", failing_rules(&r));
+}
+
+#[test]
+fn get_redirect_only_is_found_at_the_get_step() {
+    let publish = Publish {
+        get_redirect: true,
+        ..Publish::NONE
+    };
+    let d = runtime().block_on(discover_in_lab(
+        publish,
+        &[],
+        &["chris@contoso.com"],
+        false,
+        None,
+    ));
+    assert_eq!(chosen(&d, "chris@contoso.com"), Some(Method::GetRedirect));
+    let w = &d.walks[0];
+    // autodiscover.<domain> has an address but refuses https: tolerated.
+    assert_eq!(w.steps[1].outcome, StepOutcome::Skipped);
+    assert!(
+        w.steps[2].tried.contains("→ https://mail.contoso.com:"),
+        "{}",
+        w.steps[2].tried
+    );
+    let r = Report::new("unit", false, d.units);
+    assert!(r.passes(), "{:#?}", failing_rules(&r));
+}
+
+#[test]
+fn bare_domain_with_a_wrong_name_certificate_is_named_at_step_one() {
+    let publish = Publish {
+        autodiscover_host: true,
+        ..Publish::NONE
+    };
+    let d = runtime().block_on(discover_in_lab(
+        publish,
+        &[LabFault::BareDomainWrongCert],
+        &["chris@contoso.com"],
+        false,
+        None,
+    ));
+    let w = &d.walks[0];
+    assert_eq!(w.steps[0].outcome, StepOutcome::Broken);
+    assert!(w.steps[0].findings.iter().any(|f| f.rule == "POX-DISC-003"));
+    assert!(
+        w.steps[0].result.contains("www.hosting.example"),
+        "{}",
+        w.steps[0].result
+    );
+    // A client that gets past the warning still finds the endpoint at step 2.
+    assert_eq!(
+        chosen(&d, "chris@contoso.com"),
+        Some(Method::AutodiscoverHost)
+    );
+    let r = Report::new("unit", false, d.units);
+    assert!(!r.passes());
+    let table = report::render(&r, Format::Human);
+    assert!(table.contains("clients fail or ask the user"), "{table}");
+}
+
+#[test]
+fn nothing_found_fails_with_every_step_reported() {
+    let d = runtime().block_on(discover_in_lab(
+        Publish::NONE,
+        &[],
+        &["chris@contoso.com"],
+        false,
+        None,
+    ));
+    assert_eq!(chosen(&d, "chris@contoso.com"), None);
+    let w = &d.walks[0];
+    assert_eq!(w.steps.len(), 4);
+    assert!(w.steps.iter().all(|s| s.outcome == StepOutcome::Skipped));
+    let r = Report::new("unit", false, d.units);
+    let fails = failing_rules(&r);
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    assert!(fails[0].starts_with("POX-DISC-001"), "{fails:?}");
+}
+
+#[test]
+fn every_lab_fault_is_reported_at_its_step() {
+    let mut problems = Vec::new();
+    for def in LAB_FAULTS {
+        let d = runtime().block_on(discover_in_lab(
+            Publish::FULL,
+            &[def.fault],
+            &["chris@contoso.com"],
+            true,
+            None,
+        ));
+        let r = Report::new("unit", false, d.units.clone());
+        let fails = failing_rules(&r);
+        if !fails
+            .iter()
+            .any(|f| def.detected_by.iter().any(|id| f.starts_with(id)))
+        {
+            problems.push(format!("{}: not detected ({fails:?})", def.name));
+        }
+        let step = match def.fault {
+            LabFault::SrvWrongPort => Some(Method::Srv),
+            LabFault::BareDomainWrongCert => Some(Method::Domain),
+            LabFault::GetRedirectHttp => Some(Method::GetRedirect),
+            LabFault::SmtpImplicitTls | LabFault::PopRefuses => None,
+        };
+        match step {
+            Some(m) => {
+                let s = d.walks[0].steps.iter().find(|s| s.method == m).unwrap();
+                if !s.findings.iter().any(|f| def.detected_by.contains(&f.rule)) {
+                    problems.push(format!("{}: not reported at step {}", def.name, m.label()));
+                }
+            }
+            None => {
+                let kind = if def.fault == LabFault::PopRefuses {
+                    "probe/POP3"
+                } else {
+                    "probe/SMTP"
+                };
+                let u = d.units.iter().find(|u| u.name.starts_with(kind)).unwrap();
+                if !u.findings.iter().any(|f| def.detected_by.contains(&f.rule)) {
+                    problems.push(format!("{}: not reported by {kind}", def.name));
+                }
+                assert!(def.needs_probe);
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn step_tables_appear_in_every_report_format() {
+    let d = runtime().block_on(discover_in_lab(
+        Publish::FULL,
+        &[],
+        &["chris@contoso.com"],
+        false,
+        None,
+    ));
+    let r = Report::new("unit", false, d.units);
+    let human = report::render(&r, Format::Human);
+    assert!(human.contains("2 autodiscover host") && human.contains("found: a client stops here"));
+    let md = report::render(&r, Format::Markdown);
+    assert!(
+        md.contains("| step | tried | result | time | verdict |"),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report::render(&r, Format::Json)).unwrap();
+    let unit = &json["units"][0];
+    assert_eq!(unit["unit"], "discover/chris@contoso.com");
+    assert_eq!(unit["table"][3]["step"], "4 DNS SRV");
+    let junit = report::render(&r, Format::Junit);
+    assert!(junit.contains("4 DNS SRV"));
+}
+
+#[test]
+fn discovery_passwords_never_reach_a_report() {
+    let secret = "d1sc0ver-Pa55!";
+    let d = runtime().block_on(discover_in_lab(
+        Publish::FULL,
+        &[],
+        &["chris@contoso.com"],
+        false,
+        Some(("chris".into(), secret.into())),
+    ));
+    let r = Report::new("unit", false, d.units);
+    for f in [Format::Human, Format::Json, Format::Junit, Format::Markdown] {
+        assert!(!report::render(&r, f).contains(secret), "{f:?}");
+    }
+}
+
+#[test]
+fn discover_cli_walks_the_lab_with_no_address_and_refuses_unknown_faults() {
+    let (code, out, err) = crate::common::poxspec(&["discover", "--timeout", "2"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("discover/chris@contoso.com") && out.contains("probe/SMTP"));
+    let (code, out, _) = crate::common::poxspec(&[
+        "discover",
+        "--timeout",
+        "2",
+        "--fault",
+        "pop-refuses",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.contains("POX-ENDP-001"));
+    let (code, _, err) = crate::common::poxspec(&["discover", "--fault", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown fault"));
+    let (code, out, _) = crate::common::poxspec(&["discover", "--list-faults"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), LAB_FAULTS.len());
+}

@@ -7,6 +7,7 @@ mod common;
 mod corpus;
 #[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod credentials;
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
 mod discover;
 mod generate;
 mod linear;

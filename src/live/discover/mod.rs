@@ -12,7 +12,7 @@
 
 pub mod probe;
 
-use super::client::{Answer, Client, ClientOptions, Exchange, Failure};
+use super::client::{Answer, Client, ClientOptions, Credentials, Exchange, Failure};
 use super::route::{DnsFailure, Routing};
 use super::{CheckError, CheckOptions, Target};
 use crate::fixture::Fixture;
@@ -114,8 +114,14 @@ impl Walk {
 pub struct DiscoverOptions {
     /// The e-mail addresses to discover.
     pub addresses: Vec<String>,
-    /// Client limits, TLS, credentials; `routing` says how names resolve.
+    /// Client limits and TLS; `routing` says how names resolve. Its `credentials` are
+    /// ignored: see `login`.
     pub client: ClientOptions,
+    /// User and password for HTTP Basic. They are sent only to the two candidates derived
+    /// from the address (`https://<domain>` and `https://autodiscover.<domain>`), each bound to
+    /// its origin, and to the endpoint judged when it is one of them; never to a GET redirect
+    /// or SRV target, which a client uses only after the user confirms it.
+    pub login: Option<(String, String)>,
     /// The mailboxes' policy states, when known.
     pub fixture: Option<Fixture>,
     /// Connect to the advertised IMAP/POP3/SMTP endpoints.
@@ -203,13 +209,36 @@ fn describe_failure(f: &Failure, elapsed: Duration) -> String {
     }
 }
 
-/// The walker: a client whose names resolve through `routing`.
+/// The walker: clients whose names resolve through `routing`.
 struct Walker {
-    client: Client,
+    options: ClientOptions,
+    login: Option<(String, String)>,
     routing: Arc<Routing>,
 }
 
+/// Client options carrying `login` bound to `url`'s origin (none when `url` is `None`).
+fn with_login(
+    base: &ClientOptions,
+    login: &Option<(String, String)>,
+    url: Option<&str>,
+) -> Result<ClientOptions, String> {
+    let credentials = match (login, url) {
+        (Some((u, p)), Some(url)) => {
+            Some(Credentials::new(u.clone(), p.clone(), url, false).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    Ok(ClientOptions {
+        credentials,
+        ..base.clone()
+    })
+}
+
 impl Walker {
+    fn client(&self, login_for: Option<&str>) -> Result<Client, String> {
+        Client::new(with_login(&self.options, &self.login, login_for)?)
+    }
+
     /// Resolves the host of `url` (after `--connect-to`), as a client does before connecting.
     async fn resolve(&self, url: &str) -> Result<String, DnsFailure> {
         let u = reqwest::Url::parse(url).map_err(|e| DnsFailure::Failed(e.to_string()))?;
@@ -230,6 +259,8 @@ impl Walker {
         address: &str,
         broken_rule: Option<&'static Rule>,
     ) -> Step {
+        // Credentials only for the candidates derived from the address itself.
+        let login_for = matches!(method, Method::Domain | Method::AutodiscoverHost).then_some(url);
         let start = Instant::now();
         let mut step = Step {
             method,
@@ -249,7 +280,16 @@ impl Walker {
             }
         };
         let body = crate::model::to_canonical(&make::outlook_request(address)).into_bytes();
-        let x: Exchange = self.client.post(url, body).await;
+        let client = match self.client(login_for) {
+            Ok(c) => c,
+            Err(e) => {
+                step.result = format!("cannot set up the client: {e}");
+                step.elapsed = start.elapsed();
+                self.skip_or_break(&mut step, broken_rule);
+                return step;
+            }
+        };
+        let x: Exchange = client.post(url, body).await;
         step.elapsed = start.elapsed();
         match &x.outcome {
             Ok(a) => match endpoint_answer(a) {
@@ -335,7 +375,15 @@ impl Walker {
                 return step;
             }
         };
-        let x = self.client.get(&url).await;
+        let x = match self.client(None) {
+            Ok(c) => c.get(&url).await,
+            Err(e) => {
+                step.result = format!("cannot set up the client: {e}");
+                step.elapsed = start.elapsed();
+                self.skip_or_break(&mut step, None);
+                return step;
+            }
+        };
         let a = match &x.outcome {
             Ok(a) => a,
             Err(f) => {
@@ -477,7 +525,13 @@ impl Walker {
     }
 }
 
+/// A failure's own words, without reqwest's wrapping (`error sending request for url (...):
+/// client error (Connect): ...`), cut to 240 characters.
 fn short(s: &str) -> String {
+    let s = match s.rfind("(Connect): ") {
+        Some(i) => &s[i + "(Connect): ".len()..],
+        None => s,
+    };
     let s = s.replace('\n', " ");
     if s.chars().count() > 240 {
         let mut t: String = s.chars().take(240).collect();
@@ -578,9 +632,11 @@ pub async fn run(options: &DiscoverOptions) -> Result<Discovery, CheckError> {
         .routing
         .clone()
         .ok_or_else(|| CheckError::Setup("discovery needs a resolver (routing)".into()))?;
-    let client = Client::new(options.client.clone()).map_err(CheckError::Setup)?;
+    // Fail early on a bad TLS setup rather than once per step.
+    Client::new(options.client.clone()).map_err(CheckError::Setup)?;
     let walker = Arc::new(Walker {
-        client: client.clone(),
+        options: options.client.clone(),
+        login: options.login.clone(),
         routing: routing.clone(),
     });
     let mut set = tokio::task::JoinSet::new();
@@ -597,18 +653,30 @@ pub async fn run(options: &DiscoverOptions) -> Result<Discovery, CheckError> {
     let mut units: Vec<Unit> = walks.iter().map(walk_unit).collect();
 
     // One check run per endpoint found, for the addresses that found it.
-    let mut endpoints: Vec<(String, String, Vec<String>)> = Vec::new();
+    let mut endpoints: Vec<(String, String, Vec<String>, bool)> = Vec::new();
     for w in &walks {
-        if let Some((_, url)) = w.chosen() {
-            match endpoints.iter_mut().find(|(u, _, _)| u == url) {
+        if let Some((i, url)) = w.chosen() {
+            let derived = matches!(w.steps[i].method, Method::Domain | Method::AutodiscoverHost);
+            match endpoints.iter_mut().find(|(u, _, _, _)| u == url) {
                 Some(e) => e.2.push(w.address.clone()),
-                None => endpoints.push((url.to_owned(), w.domain.clone(), vec![w.address.clone()])),
+                None => endpoints.push((
+                    url.to_owned(),
+                    w.domain.clone(),
+                    vec![w.address.clone()],
+                    derived,
+                )),
             }
         }
     }
     let several = endpoints.len() > 1;
     let mut answers: Vec<(String, String)> = Vec::new();
-    for (url, domain, emails) in &endpoints {
+    for (url, domain, emails, derived) in &endpoints {
+        let client = with_login(
+            &options.client,
+            &options.login,
+            derived.then_some(url.as_str()),
+        )
+        .map_err(CheckError::Setup)?;
         let check = CheckOptions {
             target: Target {
                 url: url.clone(),
@@ -617,12 +685,14 @@ pub async fn run(options: &DiscoverOptions) -> Result<Discovery, CheckError> {
                 fixture: options.fixture.clone(),
                 max_hops: 10,
             },
-            client: options.client.clone(),
+            client,
             total_timeout: options.total_timeout,
             concurrency: 4,
             partition: None,
             only: vec![],
-            skip: vec![],
+            // The GET probe is a discovery method of its own, judged by the walk (step 3);
+            // a domain that publishes another method need not answer it.
+            skip: vec![glob::Pattern::new("get/*").expect("a valid pattern")],
         };
         let case_units = super::run(&check).await?;
         for mut u in case_units {

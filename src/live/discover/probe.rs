@@ -7,7 +7,7 @@
 use super::super::client::{tls_config, ClientOptions};
 use super::super::route::Routing;
 use crate::fixture::Fixture;
-use crate::model::fields::{ProtocolField, SwitchField};
+use crate::model::fields::{ProtocolField, SwitchField, UserField};
 use crate::model::Document;
 use crate::report::{Table, Unit};
 use crate::rules::catalogue::*;
@@ -118,6 +118,23 @@ pub fn advertised(answer: &[u8]) -> Vec<Advertised> {
         }
     }
     out
+}
+
+/// The mailbox an answer is for: its `User/AutoDiscoverSMTPAddress` (after a `redirectAddr`
+/// that is the new address), else `asked`.
+pub fn answered_address(answer: &[u8], asked: &str) -> String {
+    crate::rules::validate_default(answer)
+        .parsed
+        .and_then(|p| match &p.model {
+            Document::Response(r) => r
+                .body()?
+                .users()
+                .find_map(|u| u.text(UserField::AutoDiscoverSMTPAddress))
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty()),
+            _ => None,
+        })
+        .unwrap_or_else(|| asked.to_owned())
 }
 
 /// What a probe saw.
@@ -291,7 +308,7 @@ struct Prober<'a> {
 }
 
 enum Handshake {
-    Done(tokio_rustls::client::TlsStream<TcpStream>),
+    Done(Box<tokio_rustls::client::TlsStream<TcpStream>>),
     Certificate(String),
     Failed(String),
 }
@@ -344,7 +361,7 @@ impl Prober<'_> {
         };
         let c = tokio_rustls::TlsConnector::from(self.tls.clone());
         match tokio::time::timeout(self.timeout, c.connect(name, tcp)).await {
-            Ok(Ok(s)) => Handshake::Done(s),
+            Ok(Ok(s)) => Handshake::Done(Box::new(s)),
             Ok(Err(e)) => {
                 let msg = e.to_string();
                 let lower = msg.to_ascii_lowercase();
@@ -593,10 +610,12 @@ pub async fn probe_answers(
     client: &ClientOptions,
 ) -> Vec<Unit> {
     let mut endpoints: Vec<(Advertised, Vec<String>)> = Vec::new();
-    for (address, text) in answers {
+    for (asked, text) in answers {
+        let address = answered_address(text.as_bytes(), asked);
         for ep in advertised(text.as_bytes()) {
             match endpoints.iter_mut().find(|(e, _)| *e == ep) {
-                Some((_, who)) => who.push(address.clone()),
+                Some((_, who)) if !who.contains(&address) => who.push(address.clone()),
+                Some(_) => {}
                 None => endpoints.push((ep, vec![address.clone()])),
             }
         }
