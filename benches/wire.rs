@@ -37,6 +37,7 @@ fn wire(c: &mut Criterion) {
                 timeout: Duration::from_secs(10),
                 body_cap: 1024 * 1024,
                 credentials: None,
+                routing: None,
             },
         );
         opts.count = REQUESTS;
