@@ -3,7 +3,7 @@
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use clap::Args;
 use poxspec::check::{self, CheckSettings, Embedded};
-use poxspec::report::{self, Format};
+use poxspec::report::Format;
 use poxspec::selftest;
 use std::path::PathBuf;
 
@@ -33,29 +33,7 @@ pub(super) fn check(args: &CheckArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let text = report::render(&report, args.format);
-    match &args.output {
-        Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("{}: cannot write: {e}", p.display());
-                return EXIT_USAGE;
-            }
-            let s = report.summary();
-            eprintln!(
-                "{} cases: {} passed, {} failed; report written to {}",
-                s.total,
-                s.passed,
-                s.failed,
-                p.display()
-            );
-        }
-        None => print!("{text}"),
-    }
-    if report.passes() {
-        EXIT_OK
-    } else {
-        EXIT_FAIL
-    }
+    super::emit(&report, args.format, args.output.as_deref(), "cases")
 }
 
 pub(super) fn selftest(json: bool) -> i32 {

@@ -1,12 +1,12 @@
 //! `discover`: the whole path a client walks, for real addresses or against the embedded lab.
 
-use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_OK, EXIT_USAGE};
 use clap::Args;
 use poxspec::fixture::Fixture;
 use poxspec::live::discover::{self, DiscoverOptions};
 use poxspec::live::route::{ConnectTo, Dns, DnsSource, ResolveTo, Routing};
 use poxspec::live::ClientOptions;
-use poxspec::report::{self, Format, Report};
+use poxspec::report::{Format, Report};
 use poxspec::server::{start_lab, LabFault, LabOptions, Publish, LAB_FAULTS};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -230,27 +230,5 @@ pub(super) fn discover(args: &DiscoverArgs) -> i32 {
             return code;
         }
     };
-    let text = report::render(&report, args.format);
-    match &args.output {
-        Some(p) => {
-            if let Err(e) = std::fs::write(p, &text) {
-                eprintln!("{}: cannot write: {e}", p.display());
-                return EXIT_USAGE;
-            }
-            let s = report.summary();
-            eprintln!(
-                "{} units: {} passed, {} failed; report written to {}",
-                s.total,
-                s.passed,
-                s.failed,
-                p.display()
-            );
-        }
-        None => print!("{text}"),
-    }
-    if report.passes() {
-        EXIT_OK
-    } else {
-        EXIT_FAIL
-    }
+    super::emit(&report, args.format, args.output.as_deref(), "units")
 }

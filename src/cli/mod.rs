@@ -210,6 +210,40 @@ pub fn run() -> i32 {
     }
 }
 
+/// Renders a report to `output` (standard output when `None`; then a one-line summary naming
+/// `units` goes to standard error) and returns the exit code its verdict calls for.
+#[cfg(all(feature = "live", feature = "server"))]
+pub fn emit(
+    report: &poxspec::report::Report,
+    format: Format,
+    output: Option<&std::path::Path>,
+    units: &str,
+) -> i32 {
+    let text = poxspec::report::render(report, format);
+    match output {
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, &text) {
+                eprintln!("{}: cannot write: {e}", p.display());
+                return EXIT_USAGE;
+            }
+            let s = report.summary();
+            eprintln!(
+                "{} {units}: {} passed, {} failed; report written to {}",
+                s.total,
+                s.passed,
+                s.failed,
+                p.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    if report.passes() {
+        EXIT_OK
+    } else {
+        EXIT_FAIL
+    }
+}
+
 /// Reads a file, or standard input for `-`; the error names the file.
 pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
     poxspec::input::read(path).map_err(|e| e.to_string())
