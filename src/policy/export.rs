@@ -12,29 +12,33 @@ fn ps(v: Option<bool>) -> &'static str {
     }
 }
 
-fn csv_quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// `Export-Csv` style: a `#TYPE` line, a quoted header, quoted values, CRLF line ends.
 pub fn to_csv(p: &Population) -> String {
-    let mut out = String::from("#TYPE Microsoft.Exchange.Data.Directory.Management.CASMailbox\r\n");
-    let _ = write!(
-        out,
-        "\"Identity\",\"PrimarySmtpAddress\",\"{PROPERTY}\",\"PopEnabled\",\"ImapEnabled\"\r\n"
-    );
-    for m in &p.mailboxes {
-        let _ = write!(
-            out,
-            "{},{},{},{},{}\r\n",
-            csv_quote(&m.identity),
-            csv_quote(m.address.as_deref().unwrap_or("")),
-            csv_quote(ps(m.smtp_client_authentication_disabled)),
-            csv_quote(ps(m.pop_enabled)),
-            csv_quote(ps(m.imap_enabled))
-        );
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"#TYPE Microsoft.Exchange.Data.Directory.Management.CASMailbox\r\n".to_vec());
+    let rows = std::iter::once([
+        "Identity",
+        "PrimarySmtpAddress",
+        PROPERTY,
+        "PopEnabled",
+        "ImapEnabled",
+    ])
+    .chain(p.mailboxes.iter().map(|m| {
+        [
+            m.identity.as_str(),
+            m.address.as_deref().unwrap_or(""),
+            ps(m.smtp_client_authentication_disabled),
+            ps(m.pop_enabled),
+            ps(m.imap_enabled),
+        ]
+    }));
+    for row in rows {
+        w.write_record(row).expect("writing to memory cannot fail");
     }
-    out
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the fields are UTF-8")
 }
 
 fn json_mailbox(m: &Mailbox) -> serde_json::Value {

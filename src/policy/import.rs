@@ -3,7 +3,7 @@
 
 use super::error::{ImportError, ImportErrorKind as K};
 use super::state::{Mailbox, Organization, Population};
-use crate::xml::{line_col_of, LineIndex};
+use crate::xml::LineIndex;
 use std::collections::HashMap;
 
 /// The property every export must carry.
@@ -336,15 +336,25 @@ fn format_list(file: &str, text: &str) -> Result<Population, ImportError> {
     Ok(c.finish(None))
 }
 
-/// Byte offsets where each field of a CSV line starts.
+/// Byte offsets where each field of a CSV line starts, found by csv-core's reader (the state
+/// machine the `csv` crate parses with), so quoting and escaped quotes are read the same way.
+/// Only called to place an error.
 fn csv_field_starts(line: &str) -> Vec<usize> {
+    use csv_core::ReadFieldResult;
+    let mut reader = csv_core::Reader::new();
     let mut starts = vec![0];
-    let mut quoted = false;
-    for (i, ch) in line.char_indices() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => starts.push(i + 1),
-            _ => {}
+    let mut input = line.as_bytes();
+    let mut consumed = 0;
+    // The unescaped field text is not needed, only how much input each field consumed.
+    let mut sink = [0u8; 256];
+    loop {
+        let (result, read, _) = reader.read_field(input, &mut sink);
+        input = &input[read..];
+        consumed += read;
+        match result {
+            ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
+            ReadFieldResult::Field { record_end: false } => starts.push(consumed),
+            ReadFieldResult::Field { record_end: true } | ReadFieldResult::End => break,
         }
     }
     starts
@@ -451,80 +461,29 @@ fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
     Ok(c.finish(None))
 }
 
-/// Offsets of each top-level object in a JSON text and of its keys' values (depth-1 keys).
-/// Only called on text serde_json has accepted, so it can assume well-formed JSON.
+/// Where each top-level object of an accepted JSON text starts, and where its keys' values
+/// start, as byte offsets: serde_json's raw values borrow from the text, so their addresses
+/// are positions in it.
 fn json_positions(text: &str) -> Vec<(usize, HashMap<String, usize>)> {
-    let b = text.as_bytes();
-    let mut objects: Vec<(usize, HashMap<String, usize>)> = Vec::new();
-    let mut depth = 0usize;
-    let mut object_depth = 0usize;
-    let mut i = 0;
-    let mut pending_key: Option<String> = None;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                let start = i + 1;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                let s = &text[start..i.min(b.len())];
-                let mut j = i + 1;
-                while j < b.len() && b[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if j < b.len() && b[j] == b':' && depth == object_depth && object_depth > 0 {
-                    pending_key = Some(s.to_owned());
-                    i = j;
-                } else if let Some(k) = pending_key.take() {
-                    if let Some(o) = objects.last_mut() {
-                        o.1.insert(k, start - 1);
-                    }
-                }
-            }
-            b'{' => {
-                depth += 1;
-                if objects.is_empty() || depth <= 2 && (object_depth == 0 || depth == object_depth)
-                {
-                    if object_depth == 0 {
-                        object_depth = depth;
-                    }
-                    if depth == object_depth {
-                        objects.push((i, HashMap::new()));
-                    }
-                }
-                if let Some(k) = pending_key.take() {
-                    if depth - 1 == object_depth {
-                        if let Some(o) = objects.last_mut() {
-                            o.1.insert(k, i);
-                        }
-                    }
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b'[' => {
-                depth += 1;
-                if let Some(k) = pending_key.take() {
-                    if let Some(o) = objects.last_mut() {
-                        o.1.insert(k, i);
-                    }
-                }
-            }
-            c if !c.is_ascii_whitespace() && c != b',' && c != b':' => {
-                if let Some(k) = pending_key.take() {
-                    if let Some(o) = objects.last_mut() {
-                        o.1.insert(k, i);
-                    }
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    objects
+    use serde_json::value::RawValue;
+    let at = |raw: &RawValue| raw.get().as_ptr() as usize - text.as_ptr() as usize;
+    let items: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(text).unwrap_or_default(),
+        _ => serde_json::from_str(text)
+            .map(|v| vec![v])
+            .unwrap_or_default(),
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let keys: HashMap<String, &RawValue> =
+                serde_json::from_str(item.get()).unwrap_or_default();
+            (
+                at(item),
+                keys.into_iter().map(|(k, v)| (k, at(v))).collect(),
+            )
+        })
+        .collect()
 }
 
 fn json(file: &str, text: &str) -> Result<Population, ImportError> {
@@ -620,13 +579,34 @@ fn json(file: &str, text: &str) -> Result<Population, ImportError> {
     Ok(c.finish(None))
 }
 
+/// The key's and the value's start offsets of `k` in a span-keeping TOML table.
+fn toml_positions(t: &toml::de::DeTable<'_>, k: &str) -> Option<(usize, usize)> {
+    t.iter()
+        .find(|(key, _)| key.get_ref().as_ref() == k)
+        .map(|(key, v)| (key.span().start, v.span().start))
+}
+
+/// The value of `k` in a span-keeping TOML table.
+fn toml_value<'a, 'i>(t: &'a toml::de::DeTable<'i>, k: &str) -> Option<&'a toml::de::DeValue<'i>> {
+    t.iter()
+        .find(|(key, _)| key.get_ref().as_ref() == k)
+        .map(|(_, v)| v.get_ref())
+}
+
 fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
-    let at_span = |span: std::ops::Range<usize>, kind| {
-        let p = line_col_of(text, span.start);
+    use toml::de::{DeTable, DeValue};
+    use toml::Spanned;
+    let get = toml_positions;
+    // One index for every position: looking each mailbox up from the start of the text made
+    // import quadratic in the number of mailboxes.
+    let lines = LineIndex::new(text);
+    let at = |offset: usize, kind| {
+        let p = lines.line_col(text, offset);
         ImportError::new(file, Some(p.line), Some(p.column), kind)
     };
-    let doc: toml::Table = toml::from_str(text).map_err(|e| match e.span() {
-        Some(s) => at_span(s, K::Syntax(format!("TOML: {}", e.message()))),
+    // toml's span-keeping tables: every error below is placed where the key or value is.
+    let doc = DeTable::parse(text).map_err(|e| match e.span() {
+        Some(s) => at(s.start, K::Syntax(format!("TOML: {}", e.message()))),
         None => ImportError::new(
             file,
             None,
@@ -634,51 +614,51 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
             K::Syntax(format!("TOML: {}", e.message())),
         ),
     })?;
-    // Positions come from one index and one scan for headers: looking each mailbox up from
-    // the start of the text made import quadratic in the number of mailboxes.
-    let lines = LineIndex::new(text);
-    let at = |o: usize| {
-        let p = lines.line_col(text, o);
-        (Some(p.line), Some(p.column))
+    let doc = doc.get_ref();
+    let shown = |v: &DeValue| match v {
+        DeValue::String(s) => s.to_string(),
+        DeValue::Integer(i) => i.as_str().to_owned(),
+        DeValue::Float(f) => f.as_str().to_owned(),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        DeValue::Array(_) => "an array".to_owned(),
+        DeValue::Table(_) => "a table".to_owned(),
     };
-    let headers: Vec<usize> = text.match_indices("[[mailbox]]").map(|(o, _)| o).collect();
-    let locate = |needle: &str, nth: usize| -> (Option<usize>, Option<usize>) {
-        match text.match_indices(needle).nth(nth) {
-            Some((o, _)) => at(o),
-            None => (None, None),
-        }
-    };
-    let organization = match doc.get("organization") {
+    let organization = match doc
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "organization")
+    {
         None => None,
-        Some(toml::Value::Table(t)) => {
+        Some((key, v)) => {
+            let Some(t) = v.get_ref().as_table() else {
+                return Err(at(
+                    v.span().start,
+                    K::BadValue {
+                        field: "organization".into(),
+                        text: shown(v.get_ref()),
+                        expected: "a table",
+                    },
+                ));
+            };
+            let header = key.span().start.saturating_sub(1);
             let get_bool = |k: &str, required: bool| -> Result<Option<bool>, ImportError> {
-                match t.get(k) {
-                    None if required => {
-                        let (l, c) = locate("[organization]", 0);
-                        Err(ImportError::new(
-                            file,
-                            l,
-                            c,
-                            K::MissingField {
-                                field: format!("organization.{k}"),
-                            },
-                        ))
-                    }
-                    None => Ok(None),
-                    Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
-                    Some(v) => {
-                        let (l, c) = locate(k, 0);
-                        Err(ImportError::new(
-                            file,
-                            l,
-                            c,
-                            K::BadValue {
-                                field: format!("organization.{k}"),
-                                text: v.to_string(),
-                                expected: "true or false",
-                            },
-                        ))
-                    }
+                match (toml_value(t, k).cloned(), get(t, k)) {
+                    (None, _) if required => Err(at(
+                        header,
+                        K::MissingField {
+                            field: format!("organization.{k}"),
+                        },
+                    )),
+                    (None, _) => Ok(None),
+                    (Some(DeValue::Boolean(b)), _) => Ok(Some(b)),
+                    (Some(v), pos) => Err(at(
+                        pos.map_or(header, |p| p.0),
+                        K::BadValue {
+                            field: format!("organization.{k}"),
+                            text: shown(&v),
+                            expected: "true or false",
+                        },
+                    )),
                 }
             };
             Some(Organization {
@@ -691,92 +671,63 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
                 allow_basic_auth_smtp: get_bool("allow_basic_auth_smtp", false)?,
             })
         }
-        Some(v) => {
-            return Err(ImportError::new(
-                file,
-                None,
-                None,
-                K::BadValue {
-                    field: "organization".into(),
-                    text: v.to_string(),
-                    expected: "a table",
-                },
-            ))
-        }
     };
-    let mailboxes = match doc.get("mailbox") {
-        None => Vec::new(),
-        Some(toml::Value::Array(a)) => a.clone(),
-        Some(v) => {
-            return Err(ImportError::new(
-                file,
-                None,
-                None,
-                K::BadValue {
-                    field: "mailbox".into(),
-                    text: v.to_string(),
-                    expected: "an array of tables ([[mailbox]])",
-                },
-            ))
-        }
-    };
-    let mut c = Collector::new(file);
-    for (n, m) in mailboxes.iter().enumerate() {
-        let (line, col) = headers.get(n).map_or((None, None), |&o| at(o));
-        let Some(t) = m.as_table() else {
-            return Err(ImportError::new(
-                file,
-                line,
-                col,
-                K::Syntax("mailbox entry is not a table".into()),
-            ));
+    let empty: &[Spanned<DeValue>] = &[];
+    let mailboxes: &[Spanned<DeValue>] =
+        match doc.iter().find(|(k, _)| k.get_ref().as_ref() == "mailbox") {
+            None => empty,
+            Some((_, v)) => match v.get_ref() {
+                DeValue::Array(a) => a.as_ref(),
+                other => {
+                    return Err(at(
+                        v.span().start,
+                        K::BadValue {
+                            field: "mailbox".into(),
+                            text: shown(other),
+                            expected: "an array of tables ([[mailbox]])",
+                        },
+                    ))
+                }
+            },
         };
-        let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let mut c = Collector::new(file);
+    for m in mailboxes {
+        let start = m.span().start;
+        let line = lines.line_col(text, start).line;
+        let Some(t) = m.get_ref().as_table() else {
+            return Err(at(start, K::Syntax("mailbox entry is not a table".into())));
+        };
+        let s = |k: &str| match toml_value(t, k).cloned() {
+            Some(DeValue::String(v)) => Some(v.to_string()),
+            _ => None,
+        };
         let identity = s("identity").or_else(|| s("address")).ok_or_else(|| {
-            ImportError::new(
-                file,
-                line,
-                col,
+            at(
+                start,
                 K::MissingField {
                     field: "mailbox.identity".into(),
                 },
             )
         })?;
-        let value_at = |k: &str, v: &toml::Value| {
-            let needle = format!("{k} = {v}");
-            let found = text
-                .match_indices(&needle)
-                .map(|(o, _)| o)
-                .find(|o| line.is_none_or(|l| lines.line_col(text, *o).line >= l));
-            let (l, cc) = found.map_or((line, col), |o| at(o + k.len() + 3));
-            (l, cc)
-        };
         let nullable = |k: &str, required: bool| -> Result<Option<bool>, ImportError> {
-            match t.get(k) {
-                None if required => Err(ImportError::new(
-                    file,
-                    line,
-                    col,
+            match toml_value(t, k).cloned() {
+                None if required => Err(at(
+                    start,
                     K::MissingField {
                         field: format!("mailbox.{k} (write true, false or \"null\")"),
                     },
                 )),
                 None => Ok(None),
-                Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
-                Some(toml::Value::String(s)) if s == "null" => Ok(None),
-                Some(v) => {
-                    let (l, cc) = value_at(k, v);
-                    Err(ImportError::new(
-                        file,
-                        l,
-                        cc,
-                        K::BadValue {
-                            field: format!("mailbox.{k}"),
-                            text: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                            expected: "true, false or \"null\"",
-                        },
-                    ))
-                }
+                Some(DeValue::Boolean(b)) => Ok(Some(b)),
+                Some(DeValue::String(v)) if v == "null" => Ok(None),
+                Some(v) => Err(at(
+                    get(t, k).map_or(start, |p| p.1),
+                    K::BadValue {
+                        field: format!("mailbox.{k}"),
+                        text: shown(&v),
+                        expected: "true, false or \"null\"",
+                    },
+                )),
             }
         };
         c.add(
@@ -790,7 +741,7 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
                 pop_enabled: nullable("pop_enabled", false)?,
                 imap_enabled: nullable("imap_enabled", false)?,
             },
-            line.unwrap_or(0),
+            line,
         )?;
     }
     Ok(c.finish(organization))
