@@ -11,6 +11,6 @@ mod types;
 mod write;
 
 pub use build::{from_tree, ModelError};
-pub use onoff::{OnOff, OnOffClass};
+pub use onoff::{OnOff, OnOffClass, Translation, TRANSLATIONS};
 pub use types::*;
 pub use write::{to_canonical, to_tree};

@@ -59,6 +59,21 @@ pub(super) fn onoff_other(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     })
 }
 
+/// Replaces an exact on/off value with a word a translated documentation page gives for it
+/// (`on` → `aktiviert`, `在`, `打开`, `включено`; `off` → `deaktiviert`, `关闭`, `отключено`).
+pub(super) fn onoff_translated(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
+    edit(doc, rng, &exact_switch, &mut |e, rng| {
+        let on = e.text() == "on";
+        let words: Vec<&str> = crate::model::TRANSLATIONS
+            .iter()
+            .filter(|t| t.intended == on)
+            .map(|t| t.word)
+            .collect();
+        set_text(e, words[rng.below(words.len())]);
+        true
+    })
+}
+
 pub(super) fn remove_children(
     doc: &Document,
     rng: &mut Rng,

@@ -36,6 +36,7 @@ operators! {
     onoff_padding = "onoff-padding", Effect::Breaking(r::ONOFF_PADDED), "pads an on/off value with whitespace";
     onoff_empty = "onoff-empty", Effect::Breaking(r::ONOFF_EMPTY), "empties an on/off element";
     onoff_other = "onoff-other", Effect::Breaking(r::ONOFF_OTHER), "writes an on/off element with another word";
+    onoff_translated = "onoff-translated", Effect::Breaking(r::ONOFF_TRANSLATED), "writes an on/off value as a translated documentation page gives it (aktiviert, 关闭, отключено ...)";
     drop_type = "drop-type", Effect::Breaking(r::PROTO_TYPE_REQUIRED), "drops a Protocol's Type";
     drop_action = "drop-action", Effect::Breaking(r::ACCT_ACTION_REQUIRED), "drops an Account's Action";
     drop_protocols = "drop-protocols", Effect::Breaking(r::ACCT_PROTOCOL_REQUIRED), "drops every Protocol of a settings Account";

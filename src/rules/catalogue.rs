@@ -274,9 +274,9 @@ rules! {
         "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ewsurl-pox (and the sibling URL pages)",
         "Clients connect to these URLs as given. (The EcpUrl-* siblings hold relative fragments and are not checked.)" };
     PROTO_AUTH_PACKAGE = { "POX-PROTO-016", Protocol, Error, Document, ["AuthPackage"],
-        "AuthPackage is one of basic, kerb, kerbntlm, ntlm, certificate, negotiate, nego2",
-        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/authpackage-pox",
-        "The page lists the values in lower case while another page writes `Negotiate`, so the comparison ignores case." };
+        "AuthPackage is one of basic, kerb, kerbntlm, ntlm, certificate, negotiate, nego2, or anonymous (Exchange Online's own value)",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/authpackage-pox; Exchange Online responses (captures kept by public client projects)",
+        "The page lists seven values in lower case and no `anonymous`, but Exchange Online writes `<AuthPackage>Anonymous</AuthPackage>` in its EXCH/EXPR blocks, and what Microsoft's service sends is conformant for every client that works with Office 365: `anonymous` is accepted. Exchange writes `Basic`, `Ntlm`, `Negotiate` and `Anonymous` while the page writes lower case, so the comparison ignores case." };
     PROTO_SERVER_VERSION = { "POX-PROTO-017", Protocol, Error, Document, ["ServerVersion"],
         "ServerVersion is eight hexadecimal digits",
         "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/serverversion-pox",
@@ -301,6 +301,10 @@ rules! {
         "On/off element holds some other value",
         "https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ssl-pox (and the other on/off pages)",
         "The only documented values are `on` and `off`." };
+    ONOFF_TRANSLATED = { "POX-ONOFF-006", OnOff, Error, Document, ["DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth", "SMTPLast"],
+        "On/off value copied from a machine-translated documentation page (aktiviert, deaktiviert, 在, 打开, 关闭, отключено)",
+        "https://learn.microsoft.com/de-de/exchange/client-developer/web-service-reference/usepopauth-pox (and the zh-cn and ru-ru pages)",
+        "Microsoft's element pages are machine-translated, value lists included: German gives `aktiviert`/`deaktiviert`, Chinese `在` (a mistranslation of \"on\"), `打开`/`关闭`, Russian \"On и on\" with the default `отключено`. A server written from such a page writes those words; clients compare with `on` and read them as off. The XML value is always `on` or `off`; the finding names the language and the value meant." };
     ERR_CODE = { "POX-ERR-001", Error, Error, Document, ["ErrorCode"],
         "Error carries an ErrorCode that is a decimal integer",
         "MS-OXDSCLI 2.2.4.1.1.3.2",

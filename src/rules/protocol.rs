@@ -37,6 +37,10 @@ const URL_FIELDS: &[ProtocolField] = &[
     ProtocolField::EwsPartnerUrl,
 ];
 
+/// The AuthPackage page's values, then `anonymous`, which the page does not list but Exchange
+/// Online writes in its EXCH and EXPR blocks (what Microsoft's service sends is conformant for
+/// every client that works with Office 365). Compared ignoring case: Exchange writes `Basic`,
+/// `Ntlm`, `Negotiate`, `Anonymous`.
 const AUTH_PACKAGES: &[&str] = &[
     "basic",
     "kerb",
@@ -45,6 +49,7 @@ const AUTH_PACKAGES: &[&str] = &[
     "certificate",
     "negotiate",
     "nego2",
+    "anonymous",
 ];
 
 const IMPLICIT_TLS_PORTS: &[u64] = &[993, 995, 465];
@@ -384,6 +389,7 @@ fn on_off(ctx: &mut Ctx, s: SwitchField, f: &Flag) {
         ONOFF_PADDED,
         ONOFF_EMPTY,
         ONOFF_OTHER,
+        ONOFF_TRANSLATED,
     ] {
         ctx.apply(r);
     }
@@ -399,5 +405,11 @@ fn on_off(ctx: &mut Ctx, s: SwitchField, f: &Flag) {
         OnOffClass::BooleanSynonym => ctx.value(ONOFF_SYNONYM, loc, raw, format!("{s} value {:?} is a boolean synonym; the only values are \"on\" and \"off\", and clients read anything else as off", raw.trim())),
         OnOffClass::Empty => ctx.value(ONOFF_EMPTY, loc, raw, format!("{s} is empty; write \"on\" or \"off\", or omit the element to mean the default")),
         OnOffClass::Other => ctx.value(ONOFF_OTHER, loc, raw, format!("{s} value {:?} is not \"on\" or \"off\"", raw.trim())),
+        OnOffClass::Translated => {
+            let (language, intended) = v.translation().map_or(("a translated", "on or off"), |t| {
+                (t.language, if t.intended { "on" } else { "off" })
+            });
+            ctx.value(ONOFF_TRANSLATED, loc, raw, format!("{s} value {:?} is the {language} documentation's translation of `{intended}`; the XML value is always `on` or `off`", raw.trim()));
+        }
     }
 }
