@@ -4,8 +4,40 @@ use super::stream::Header;
 use super::{fails, Report, Summary, Unit};
 use std::io::{self, Write};
 
+/// Text for a table cell: HTML-significant characters as entities (GitHub drops a bare `<SSL>`
+/// as an unknown tag), `|` escaped so it does not split the cell, line breaks as spaces.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span in a table cell: shown literally (no entities), fenced with more backticks
+/// than the text holds in a row, `|` escaped (GitHub splits cells before reading code spans).
+fn code(s: &str) -> String {
+    let text = s.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Renders a summary table of units and a table of findings for each unit that has any.
@@ -44,8 +76,8 @@ pub(super) fn write_row(out: &mut impl Write, u: &Unit, strict: bool) -> io::Res
     let count = |sev| u.findings.iter().filter(|f| f.severity == sev).count();
     writeln!(
         out,
-        "| `{}` | {} | {} | {} | {} |",
-        cell(&u.name),
+        "| {} | {} | {} | {} | {} |",
+        code(&u.name),
         if u.passes(strict) {
             "✅ pass"
         } else {
@@ -63,7 +95,7 @@ pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io:
     if u.findings.is_empty() && u.table.is_none() {
         return Ok(());
     }
-    writeln!(out, "\n## `{}`\n", cell(&u.name))?;
+    writeln!(out, "\n## {}\n", code(&u.name))?;
     if let Some(d) = &u.description {
         writeln!(out, "{}\n", cell(d))?;
     }
@@ -89,11 +121,11 @@ pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io:
         };
         writeln!(
             out,
-            "| {sev} | `{}` | {}:{} `{}` | {} |",
+            "| {sev} | `{}` | {}:{} {} | {} |",
             f.rule,
             f.line,
             f.column,
-            cell(&f.path),
+            code(&f.path),
             cell(&f.message)
         )?;
     }
@@ -107,4 +139,44 @@ pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Unit;
+    use crate::rules::{Finding, Outcome, Severity};
+
+    #[test]
+    fn element_names_survive_github_rendering() {
+        let mut out = Outcome::default();
+        out.findings.push(Finding {
+            rule: "POX-PROTO-014",
+            severity: Severity::Error,
+            element: "SSL".into(),
+            path: "/Autodiscover/Response/Account/Protocol[1]/SSL".into(),
+            line: 3,
+            column: 5,
+            message: "<SSL> is off & no <Encryption> | given".into(),
+            raw: None,
+        });
+        let mut u = Unit::new("a|b`c.xml", Some("response"), out);
+        u.description = Some("checks <SSL>".into());
+        let md = render_markdown(&Report::new("file", false, vec![u]));
+        assert!(
+            !md.contains("<SSL>") && !md.contains("<Encryption>"),
+            "{md}"
+        );
+        assert!(
+            md.contains("&lt;SSL&gt; is off &amp; no &lt;Encryption&gt; \\| given"),
+            "{md}"
+        );
+        assert!(md.contains("checks &lt;SSL&gt;"), "{md}");
+        // Code spans stay literal; a backtick in the name gets a longer fence.
+        assert!(md.contains("``a\\|b`c.xml``"), "{md}");
+        assert!(
+            md.contains("`/Autodiscover/Response/Account/Protocol[1]/SSL`"),
+            "{md}"
+        );
+    }
 }

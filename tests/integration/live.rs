@@ -6,7 +6,8 @@ use poxspec::fixture::Fixture;
 use poxspec::live::{self, CheckOptions, Credentials};
 use poxspec::report::{self, Format, Report};
 use poxspec::rules::{self, Scope};
-use poxspec::server::{self, Fault, ServerOptions, FAULTS};
+use poxspec::server::{self, Fault, FaultDef, ServerOptions, FAULTS};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -64,11 +65,9 @@ fn clean_server_passes_strict_with_zero_findings() {
 #[test]
 fn every_fault_is_detected() {
     assert!(FAULTS.len() >= 25);
-    let rt = runtime();
     let mut problems = Vec::new();
     let mut fired = std::collections::BTreeSet::new();
-    for def in FAULTS {
-        let strict = rt.block_on(check(&[def.fault], true, Some(LOGIN)));
+    for (def, strict) in sweep() {
         let failing: Vec<(&str, &str)> = strict
             .units
             .iter()
@@ -131,24 +130,65 @@ fn every_fault_is_detected() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Every fault checked once (strict, with the login), shared by the tests that need the sweep.
+fn sweep() -> &'static [(&'static FaultDef, Report)] {
+    static SWEEP: std::sync::OnceLock<Vec<(&'static FaultDef, Report)>> =
+        std::sync::OnceLock::new();
+    SWEEP.get_or_init(|| {
+        let rt = runtime();
+        FAULTS
+            .iter()
+            .map(|d| (d, rt.block_on(check(&[d.fault], true, Some(LOGIN)))))
+            .collect()
+    })
+}
+
+/// A unit's `applied` list is what JUnit shows as passed tests, so it must be true: every
+/// non-document rule is applied by some case on the clean server, and whenever a fault makes
+/// a case report a rule, that same case applied the rule on the clean server (a rule marked
+/// applied by a case that never judges it, or judged by a case that does not claim it, fails).
 #[test]
 fn clean_server_applies_every_http_rule() {
-    let r = runtime().block_on(check(&[], true, Some(LOGIN)));
-    let applied: std::collections::BTreeSet<&str> = r
-        .units
-        .iter()
-        .flat_map(|u| u.applied.iter().copied())
-        .collect();
+    let clean = runtime().block_on(check(&[], true, Some(LOGIN)));
+    let mut applied_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for u in &clean.units {
+        for r in &u.applied {
+            applied_by.entry(r).or_default().insert(u.name.as_str());
+        }
+    }
+    let mut problems = Vec::new();
+    for (def, r) in sweep() {
+        for u in &r.units {
+            for f in &u.findings {
+                if !u.applied.contains(&f.rule) {
+                    problems.push(format!(
+                        "{}: case {} reports {} without listing it as applied",
+                        def.name, u.name, f.rule
+                    ));
+                }
+                let rule = rules::find(f.rule).expect("catalogued");
+                if matches!(rule.scope, Scope::Http | Scope::Policy)
+                    && !applied_by
+                        .get(f.rule)
+                        .is_some_and(|c| c.contains(u.name.as_str()))
+                {
+                    problems.push(format!(
+                        "{}: case {} reports {} under the fault but does not apply it on the clean server",
+                        def.name, u.name, f.rule
+                    ));
+                }
+            }
+        }
+    }
     for rule in rules::ALL
         .iter()
         .filter(|r| matches!(r.scope, Scope::Http | Scope::Policy))
     {
-        assert!(
-            applied.contains(rule.id),
-            "{} is never applied by the live checker",
-            rule.id
-        );
+        if !applied_by.contains_key(rule.id) {
+            problems.push(format!("{} is never applied by the live checker", rule.id));
+        }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// Guards redaction: the server echoes the password and its Basic token into its answers, so
@@ -292,4 +332,27 @@ fn cli_selftest_detects_every_fault() {
         .unwrap()
         .iter()
         .all(|f| f["detected"] == true));
+}
+
+/// Numbers out of range on the command line are usage errors naming the range, never panics
+/// (`Duration::from_secs_f64` panics on infinity and on values past u64 seconds).
+#[test]
+fn cli_value_ranges_are_usage_errors() {
+    for args in [
+        &["check", "--timeout", "inf"][..],
+        &["check", "--timeout", "1e30"],
+        &["check", "--timeout", "NaN"],
+        &["check", "--total-timeout=-1"],
+        &["check", "--concurrency", "0"],
+        &["serve", "--slow", "1e30"],
+        &["serve", "--slow", "inf"],
+    ] {
+        let (code, _, err) = poxspec_env(args, &[]);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("out of range") || err.contains("not a number"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }
