@@ -65,6 +65,7 @@ pub(super) fn serve(
             http: http_listen,
             script: None,
             identity: None,
+            body_timeout: Duration::from_secs(10),
         };
         let s = match server::start(opts).await {
             Ok(s) => s,

@@ -14,8 +14,17 @@ pub fn render_human(report: &Report) -> String {
 pub(super) fn write_unit(out: &mut impl Write, u: &Unit, strict: bool) -> io::Result<()> {
     let index = u.source.as_deref().map(LineIndex::new);
     if let Some(d) = &u.description {
-        let verdict = if u.passes(strict) { "ok" } else { "FAILED" };
+        let verdict = if u.expected_failure.is_some() {
+            "xfail"
+        } else if u.passes(strict) {
+            "ok"
+        } else {
+            "FAILED"
+        };
         writeln!(out, "{verdict:>6} {}  {d}", u.name)?;
+        if let Some(r) = &u.expected_failure {
+            writeln!(out, "       expected failure: {r}")?;
+        }
     }
     if let Some(t) = &u.table {
         out.write_all(t.to_text("       ").as_bytes())?;

@@ -78,7 +78,9 @@ pub(super) fn write_row(out: &mut impl Write, u: &Unit, strict: bool) -> io::Res
         out,
         "| {} | {} | {} | {} | {} |",
         code(&u.name),
-        if u.passes(strict) {
+        if u.expected_failure.is_some() {
+            "⚠️ expected failure"
+        } else if u.passes(strict) {
             "✅ pass"
         } else {
             "❌ fail"
@@ -107,6 +109,9 @@ pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io:
             writeln!(out, "| {} |", row(r))?;
         }
         writeln!(out)?;
+    }
+    if let Some(r) = &u.expected_failure {
+        writeln!(out, "Expected failure: {}\n", cell(r))?;
     }
     if u.findings.is_empty() {
         return Ok(());

@@ -264,7 +264,7 @@ fn the_embedded_lab_walks_clean_for_every_fixture_mailbox() {
     assert!(d
         .units
         .iter()
-        .any(|u| u.name.ends_with("/request/malformed-xml")));
+        .any(|u| u.name.ends_with("/errors/malformed/unclosed")));
     for p in [
         "probe/IMAP imap.contoso.com:993",
         "probe/POP3 pop.contoso.com:995",

@@ -684,6 +684,7 @@ pub async fn run(options: &DiscoverOptions) -> Result<Discovery, CheckError> {
                 emails: emails.clone(),
                 fixture: options.fixture.clone(),
                 max_hops: 10,
+                slow_body: Duration::from_secs_f64(crate::check::DEFAULT_SLOW_BODY),
             },
             client,
             total_timeout: options.total_timeout,
@@ -692,7 +693,7 @@ pub async fn run(options: &DiscoverOptions) -> Result<Discovery, CheckError> {
             only: vec![],
             // The GET probe is a discovery method of its own, judged by the walk (step 3);
             // a domain that publishes another method need not answer it.
-            skip: vec![glob::Pattern::new("get/*").expect("a valid pattern")],
+            skip: vec![glob::Pattern::new("redirect/get-probe/*").expect("a valid pattern")],
         };
         let case_units = super::run(&check).await?;
         for mut u in case_units {
