@@ -190,8 +190,11 @@ pub async fn fuzz_run(
             })?);
     }
     let client = ClientOptions {
-        insecure: args.insecure,
-        extra_root_der: None,
+        trust: poxspec::live::tls::Trust {
+            insecure: args.insecure,
+            extra_roots: vec![],
+        },
+        routes: poxspec::live::route::Routes::default(),
         timeout: Duration::from_secs_f64(args.timeout),
         body_cap: args.max_body,
         credentials: None,
@@ -215,7 +218,10 @@ pub async fn fuzz_run(
             let r = (
                 s.url(),
                 ClientOptions {
-                    extra_root_der: Some(s.certificate_der.clone()),
+                    trust: poxspec::live::tls::Trust {
+                        extra_roots: vec![s.certificate_der.clone()],
+                        ..client.trust
+                    },
                     ..client
                 },
                 Some(fixture),

@@ -51,6 +51,18 @@ enum Kind {
     MobileSync(String),
     OversizeBody(String),
     GetRedirect,
+    Tls(&'static super::tls_cases::TlsCaseDef),
+    Auth(&'static super::auth_cases::AuthCaseDef),
+}
+
+impl Case {
+    /// The `tls/…` definition, when this is a TLS case (judged from the run's inspection).
+    pub fn tls(&self) -> Option<&'static super::tls_cases::TlsCaseDef> {
+        match self.kind {
+            Kind::Tls(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// The cases for a target, in a fixed order.
@@ -115,6 +127,12 @@ pub fn catalogue(t: &Target) -> Vec<Case> {
         "the unauthenticated GET probe must answer 302 to https",
         Kind::GetRedirect,
     ));
+    for d in super::auth_cases::AUTH_CASES {
+        v.push(case(d.id.into(), d.description, Kind::Auth(d)));
+    }
+    for d in super::tls_cases::TLS_CASES {
+        v.push(case(d.id.into(), d.description, Kind::Tls(d)));
+    }
     v
 }
 
@@ -132,7 +150,7 @@ pub(super) fn http_finding(out: &mut Outcome, rule: &Rule, message: String) {
     });
 }
 
-fn describe(x: &Exchange) -> String {
+pub(super) fn describe(x: &Exchange) -> String {
     match &x.outcome {
         Ok(a) => format!(
             "HTTP {} {} with {} bytes",
@@ -337,6 +355,11 @@ pub async fn run_case(client: &Client, t: &Target, case: &Case) -> Unit {
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut source: Option<String> = None;
     match &case.kind {
+        Kind::Tls(def) => return super::tls_cases::run_alone(client, t, def).await,
+        Kind::Auth(def) => {
+            let first = t.emails.first().map_or("user@example.com", String::as_str);
+            super::auth_cases::run(client, &t.url, first, def, &mut out, &mut exchanges).await
+        }
         Kind::Settings(email) => {
             settings(client, t, email, &mut out, &mut exchanges, &mut source).await
         }

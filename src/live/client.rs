@@ -1,12 +1,12 @@
 //! The HTTP client: TLS verified by default (rustls, ring, webpki roots), size and time caps,
 //! no automatic redirects, credentials that never reach output.
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::rt::TokioExecutor;
 use std::fmt::Write;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// HTTP Basic credentials bound to the one origin the user named.
@@ -121,10 +121,10 @@ impl std::fmt::Debug for Credentials {
 /// What the client is allowed to do.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Skip certificate verification.
-    pub insecure: bool,
-    /// An extra trusted root (the embedded server's self-signed certificate).
-    pub extra_root_der: Option<Vec<u8>>,
+    /// What is trusted: the web roots plus private CAs, or anything (`--insecure`).
+    pub trust: super::tls::Trust,
+    /// Where connections really go (`--connect-to`, `--resolve`).
+    pub routes: super::route::Routes,
     /// Per-request timeout.
     pub timeout: Duration,
     /// Largest response body read.
@@ -194,87 +194,18 @@ pub enum Failure {
 /// The HTTP client.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    http: Pool<super::connector::Connector, Full<Bytes>>,
     options: ClientOptions,
-}
-
-#[derive(Debug)]
-struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }
 
 impl Client {
     /// Builds a client.
     pub fn new(options: ClientOptions) -> Result<Client, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?;
-        let tls = if options.insecure {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
-                .with_no_client_auth()
-        } else {
-            let mut roots = rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            if let Some(der) = &options.extra_root_der {
-                roots
-                    .add(CertificateDer::from(der.clone()))
-                    .map_err(|e| format!("cannot trust the certificate: {e}"))?;
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
-        };
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .timeout(options.timeout)
-            .connect_timeout(options.timeout)
-            .user_agent(concat!("poxspec/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
+        // HTTP/1.1 as Outlook speaks it; tls/http2 tries HTTP/2 on its own connection.
+        let tls = options.trust.client_config(&[b"http/1.1"])?;
+        let connector =
+            super::connector::Connector::new(options.routes.clone(), tls, options.timeout);
+        let http = Pool::builder(TokioExecutor::new()).build(connector);
         Ok(Client { http, options })
     }
 
@@ -286,18 +217,27 @@ impl Client {
     /// POSTs `body` as `text/xml; charset=utf-8`, with the credentials only when `url` is on
     /// the origin they are bound to (see [`Credentials`]).
     pub async fn post(&self, url: &str, body: Vec<u8>) -> Exchange {
+        self.post_with(url, body, self.options.credentials.as_ref())
+            .await
+    }
+
+    /// POSTs like [`Client::post`] but with `credentials` instead of the configured ones
+    /// (`None`: anonymous); the same origin rule applies to them. The `auth/…` cases send a
+    /// wrong password and no password this way.
+    pub async fn post_with(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        credentials: Option<&Credentials>,
+    ) -> Exchange {
         let ct = "text/xml; charset=utf-8";
-        let mut req = self
-            .http
-            .post(url)
-            .header(CONTENT_TYPE, ct)
-            .body(body.clone());
-        let authorization = match &self.options.credentials {
+        let mut req = hyper::Request::post(url).header(CONTENT_TYPE, ct);
+        let authorization = match credentials {
             None => Authorization::None,
             Some(c) => {
                 let decision = c.decide(url);
                 if decision == Authorization::Sent {
-                    req = req.basic_auth(c.user(), Some(c.password()));
+                    req = req.header(AUTHORIZATION, format!("Basic {}", c.basic_token()));
                 }
                 decision
             }
@@ -308,7 +248,7 @@ impl Client {
 
     /// GETs without credentials (the documented unauthenticated probe).
     pub async fn get(&self, url: &str) -> Exchange {
-        let req = self.http.get(url);
+        let req = hyper::Request::get(url);
         self.send("GET", url, None, Vec::new(), Authorization::None, req)
             .await
     }
@@ -320,12 +260,18 @@ impl Client {
         request_type: Option<String>,
         request_body: Vec<u8>,
         authorization: Authorization,
-        req: reqwest::RequestBuilder,
+        req: hyper::http::request::Builder,
     ) -> Exchange {
         let start = Instant::now();
-        let outcome = match tokio::time::timeout(self.options.timeout, self.read(req)).await {
-            Ok(r) => r,
-            Err(_) => Err(Failure::Timeout),
+        let req = req
+            .header(USER_AGENT, concat!("poxspec/", env!("CARGO_PKG_VERSION")))
+            .body(Full::new(Bytes::from(request_body.clone())));
+        let outcome = match req {
+            Err(e) => Err(Failure::Other(format!("cannot build the request: {e}"))),
+            Ok(req) => match tokio::time::timeout(self.options.timeout, self.read(req)).await {
+                Ok(r) => r,
+                Err(_) => Err(Failure::Timeout),
+            },
         };
         Exchange {
             method,
@@ -338,12 +284,17 @@ impl Client {
         }
     }
 
-    async fn read(&self, req: reqwest::RequestBuilder) -> Result<Answer, Failure> {
-        let mut resp = req.send().await.map_err(classify)?;
+    async fn read(&self, req: hyper::Request<Full<Bytes>>) -> Result<Answer, Failure> {
+        let resp = self.http.request(req).await.map_err(classify)?;
         let status = resp.status().as_u16();
         let headers = headers(resp.headers());
+        let mut incoming = resp.into_body();
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|e| Failure::Other(chain(&e)))?;
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
             if body.len() + chunk.len() > self.options.body_cap {
                 return Err(Failure::TooLarge {
                     read: body.len() + chunk.len(),
@@ -371,19 +322,22 @@ fn headers(h: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn classify(e: reqwest::Error) -> Failure {
-    if e.is_timeout() {
-        Failure::Timeout
-    } else if e.is_connect() {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
-        }
-        Failure::Connect(msg)
+/// An error and its causes, one after the other.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    msg
+}
+
+fn classify(e: hyper_util::client::legacy::Error) -> Failure {
+    if e.is_connect() {
+        Failure::Connect(chain(&e))
     } else {
-        Failure::Other(e.to_string())
+        Failure::Other(chain(&e))
     }
 }
 
