@@ -31,6 +31,9 @@ pub struct FixtureMailbox {
     pub redirect_addr: Option<String>,
     /// Answer `redirectUrl` to this URL (relative: against the server's https base).
     pub redirect_url: Option<String>,
+    /// The legacy DN (`legacy_dn` in the fixture; default
+    /// `/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=<identity>`).
+    pub legacy_dn: String,
 }
 
 impl FixtureMailbox {
@@ -42,12 +45,9 @@ impl FixtureMailbox {
             .unwrap_or(&self.policy.identity)
     }
 
-    /// The legacy DN the server accepts for this mailbox.
-    pub fn legacy_dn(&self) -> String {
-        format!(
-            "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}",
-            self.policy.identity
-        )
+    /// The legacy DN the server accepts for this mailbox (and writes in `User/LegacyDN`).
+    pub fn legacy_dn(&self) -> &str {
+        &self.legacy_dn
     }
 }
 
@@ -106,6 +106,12 @@ impl Fixture {
                 display_name: s("display_name").unwrap_or_else(|| m.identity.clone()),
                 redirect_addr: s("redirect_addr"),
                 redirect_url: s("redirect_url"),
+                legacy_dn: s("legacy_dn").unwrap_or_else(|| {
+                    format!(
+                        "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}",
+                        m.identity
+                    )
+                }),
                 policy: m,
             });
         }

@@ -64,6 +64,7 @@ pub(super) fn serve(
             https: listen,
             http: http_listen,
             script: None,
+            body_timeout: Duration::from_secs(10),
         };
         let s = match server::start(opts).await {
             Ok(s) => s,

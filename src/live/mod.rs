@@ -2,14 +2,18 @@
 //! judges every answer with the rules. It knows nothing of the reference server beyond its
 //! fixture format (to know the mailboxes' policy states).
 
+mod bait;
 mod cases;
+pub mod catalogue;
 mod client;
+pub mod expect;
+mod raw;
 mod redirect;
 
-pub use cases::{catalogue, run_case, Case, Target};
+pub use cases::{catalogue, run_case, Case, RunShared, Target};
 pub use client::{
     evidence, redact, Answer, Authorization, Client, ClientOptions, Credentials, CredentialsError,
-    Exchange, Failure,
+    Exchange, Failure, Req,
 };
 
 use crate::report::Unit;
@@ -57,6 +61,7 @@ impl CheckOptions {
                     .collect(),
                 fixture: Some(fixture),
                 max_hops: 10,
+                slow_body: Duration::from_secs(3),
             },
             client: ClientOptions {
                 insecure: false,
@@ -114,40 +119,48 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
     }
     let cases = select(options);
     let target = Arc::new(options.target.clone());
+    let shared = Arc::new(
+        RunShared::prepare(&client, &target)
+            .await
+            .map_err(CheckError::Setup)?,
+    );
     let permits = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
     let deadline = tokio::time::Instant::now() + options.total_timeout;
     let mut set = tokio::task::JoinSet::new();
     for (i, case) in cases.into_iter().enumerate() {
         let (client, target, permits) = (client.clone(), target.clone(), permits.clone());
+        let shared = shared.clone();
         set.spawn(async move {
             let _permit = permits
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            let unit = match tokio::time::timeout_at(deadline, run_case(&client, &target, &case))
-                .await
-            {
-                Ok(u) => u,
-                Err(_) => {
-                    let mut out = crate::rules::Outcome::default();
-                    let r = crate::rules::catalogue::HTTP_TIME;
-                    out.applied.insert(r.id);
-                    out.findings.push(crate::rules::Finding {
-                        rule: r.id,
-                        severity: r.severity,
-                        element: r.elements[0].into(),
-                        path: String::new(),
-                        line: 0,
-                        column: 0,
-                        message: "the run's total time budget ran out before this case finished"
-                            .into(),
-                        raw: None,
-                    });
-                    let mut u = Unit::new(case.id.clone(), None, out);
-                    u.description = Some(case.description.clone());
-                    u
-                }
-            };
+            let unit =
+                match tokio::time::timeout_at(deadline, run_case(&client, &target, &shared, &case))
+                    .await
+                {
+                    Ok(u) => u,
+                    Err(_) => {
+                        let mut out = crate::rules::Outcome::default();
+                        let r = crate::rules::catalogue::HTTP_TIME;
+                        out.applied.insert(r.id);
+                        out.findings.push(crate::rules::Finding {
+                            rule: r.id,
+                            severity: r.severity,
+                            element: r.elements[0].into(),
+                            path: String::new(),
+                            line: 0,
+                            column: 0,
+                            message:
+                                "the run's total time budget ran out before this case finished"
+                                    .into(),
+                            raw: None,
+                        });
+                        let mut u = Unit::new(case.id.clone(), None, out);
+                        u.description = Some(case.description.clone());
+                        u
+                    }
+                };
             (i, unit)
         });
     }

@@ -10,12 +10,17 @@ pub fn render_human(report: &Report) -> String {
     for u in &report.units {
         let index = u.source.as_deref().map(LineIndex::new);
         if let Some(d) = &u.description {
-            let verdict = if u.passes(report.strict) {
+            let verdict = if u.expected_failure.is_some() {
+                "xfail"
+            } else if u.passes(report.strict) {
                 "ok"
             } else {
                 "FAILED"
             };
             let _ = writeln!(out, "{verdict:>6} {}  {d}", u.name);
+            if let Some(r) = &u.expected_failure {
+                let _ = writeln!(out, "       expected failure: {r}");
+            }
         }
         for f in &u.findings {
             let _ = writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message);
@@ -59,10 +64,15 @@ pub fn render_human(report: &Report) -> String {
     let s = report.summary();
     let _ = writeln!(
         out,
-        "{} {}s: {} passed, {} failed; {} errors, {} warnings, {} infos{}",
+        "{} {}s: {} passed{}, {} failed; {} errors, {} warnings, {} infos{}",
         s.total,
         report.unit_label,
         s.passed,
+        if s.expected_failures > 0 {
+            format!(" ({} as expected failures)", s.expected_failures)
+        } else {
+            String::new()
+        },
         s.failed,
         s.errors,
         s.warnings,

@@ -20,6 +20,9 @@ pub fn render_json(report: &Report) -> String {
                 m.insert("description".into(), json!(d));
             }
             m.insert("passed".into(), json!(u.passes(report.strict)));
+            if let Some(r) = &u.expected_failure {
+                m.insert("expected_failure".into(), json!(r));
+            }
             m.insert("findings".into(), json!(u.findings));
             m.insert("applied".into(), json!(u.applied));
             if let Some(e) = &u.evidence {

@@ -50,6 +50,11 @@ pub fn render_junit(report: &Report) -> String {
                 .collect();
             let status = if failing.is_empty() {
                 TestCaseStatus::success()
+            } else if let Some(reason) = &u.expected_failure {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("expected failure: {reason}"));
+                s.set_description(describe(&failing));
+                s
             } else {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(failing[0].message.as_str());

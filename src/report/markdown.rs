@@ -38,7 +38,9 @@ pub fn render_markdown(report: &Report) -> String {
             out,
             "| `{}` | {} | {} | {} | {} |",
             cell(&u.name),
-            if u.passes(report.strict) {
+            if u.expected_failure.is_some() {
+                "⚠️ expected failure"
+            } else if u.passes(report.strict) {
                 "✅ pass"
             } else {
                 "❌ fail"
@@ -52,6 +54,9 @@ pub fn render_markdown(report: &Report) -> String {
         let _ = writeln!(out, "\n## `{}`\n", cell(&u.name));
         if let Some(d) = &u.description {
             let _ = writeln!(out, "{}\n", cell(d));
+        }
+        if let Some(r) = &u.expected_failure {
+            let _ = writeln!(out, "Expected failure: {}\n", cell(r));
         }
         let _ = writeln!(out, "| severity | rule | location | message |");
         let _ = writeln!(out, "|---|---|---|---|");

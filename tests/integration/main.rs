@@ -2,6 +2,7 @@
 //! network stack need the `cli`, `live` and `server` features; the rest also run under
 //! `--no-default-features`.
 
+mod automx2;
 mod bad_input;
 mod common;
 mod corpus;
