@@ -349,7 +349,12 @@ fn mobile_body(p: &Parsed) -> bool {
 fn with_path(url: &str, path: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut u) => {
+            let (path, query) = match path.split_once('?') {
+                Some((p, q)) => (p, Some(q)),
+                None => (path, None),
+            };
             u.set_path(path);
+            u.set_query(query);
             u.to_string()
         }
         Err(_) => url.to_owned(),

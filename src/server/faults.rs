@@ -139,7 +139,7 @@ faults! {
     LongRedirectChain = "long-redirect-chain", false, ["POX-HTTP-014", "redirect/chain/short"], "sends every POST through a chain of three HTTP 302 relays";
     RedirectToHttp = "redirect-to-http", true, ["POX-HTTP-017", "redirect/location/https"], "answers POSTs on https with a 302 to the same endpoint on plain http";
     CredentialsEchoed = "credentials-echoed", true, ["POX-HTTP-018"], "copies the request's Authorization header, decoded, into a comment in its answers";
-    LowerCasePath404 = "lower-case-path-404", true, ["http/path/lower-case"], "serves only /Autodiscover/Autodiscover.xml and answers the documented lower-case path with 404";
+    LowerCasePath404 = "lower-case-path-404", true, ["http/path/lower-case*"], "serves only /Autodiscover/Autodiscover.xml and answers the documented lower-case path with 404";
     RequestDeclarationRequired = "request-declaration-required", true, ["request/declaration/*"], "refuses (error 600) requests that do not start with exactly <?xml version=\"1.0\" encoding=\"utf-8\"?>";
     RequestRegexParser = "request-regex-parser", true, ["request/namespace/prefixed", "request/namespace/mixed-prefixes", "request/namespace/redeclared", "request/escape/*", "request/encoding/utf16*"], "finds EMailAddress by searching the text for <EMailAddress>...</EMailAddress>: prefixes, references, CDATA, comments and UTF-16 defeat it";
     RequestBomRefused = "request-bom-refused", true, ["request/encoding/*"], "refuses (error 600) requests that start with a byte-order mark";
@@ -152,7 +152,7 @@ faults! {
     ChunkedRefused = "chunked-refused", true, ["request/transfer/chunked"], "answers chunked request bodies with 411 Length Required";
     ExpectContinueRefused = "expect-continue-refused", true, ["request/transfer/expect-continue"], "answers Expect: 100-continue with 417 Expectation Failed";
     DomainCaseSensitive = "domain-case-sensitive", true, ["address/case/domain-*", "mobilesync/address/*"], "looks domains up case-sensitively";
-    LocalPartCaseSensitive = "local-part-case-sensitive", false, ["address/case/local-upper", "address/case/all-upper"], "looks local parts up case-sensitively";
+    LocalPartCaseSensitive = "local-part-case-sensitive", false, ["address/case/local-*", "address/case/all-upper"], "looks local parts up case-sensitively";
     AddressNotValidated = "address-not-validated", true, ["address/invalid/*"], "looks up whatever EMailAddress holds: empty or @-less addresses get error 500 instead of 600";
     AddressUncheckedCrash = "address-unchecked-crash", true, ["address/unicode/*", "address/long/*", "address/form/*", "address/subaddress/*"], "crashes (HTTP 500) on addresses with characters outside [A-Za-z0-9._@-] or over 320 characters";
     WhitespaceNotTrimmed = "whitespace-not-trimmed", false, ["address/whitespace/*", "schema/whitespace/*"], "does not trim whitespace around EMailAddress and AcceptableResponseSchema";

@@ -415,7 +415,7 @@ fn cli_check_list_prints_the_catalogue_without_sending() {
     let (code, out, _) = poxspec_env(&["check", "--list"], &[]);
     assert_eq!(code, 0);
     let n = live::catalogue::all().count();
-    assert!(n >= 105, "{n} cases");
+    assert!(n >= 120, "{n} cases");
     for c in live::catalogue::all() {
         assert!(
             out.contains(c.id) && out.contains(c.requirement),

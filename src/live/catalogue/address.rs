@@ -194,4 +194,35 @@ pub static CASES: &[CaseDef] = &[
         level: Level::Must,
         probe: post(|c: &Ctx| ask(format!("\"poxspec no such\"@{}", c.domain)), Expect::Tolerant),
     },
+    CaseDef {
+        id: "address/case/local-mixed",
+        description: "the first mailbox with a mixed-case local part (Chris@contoso.com)",
+        requirement: "Mailbox lookups are case-insensitive, as Exchange's are",
+        source: "RFC 5321 §2.4; Exchange proxy addresses are case-insensitive",
+        level: Level::Should,
+        probe: post(
+            |c: &Ctx| {
+                let mut l = c.local().to_owned();
+                if let Some(f) = l.get(..1).map(str::to_uppercase) {
+                    l.replace_range(..1, &f);
+                }
+                ask(format!("{l}@{}", c.domain))
+            },
+            Expect::Settings,
+        ),
+    },
+    CaseDef {
+        id: "address/whitespace/legacydn-padded",
+        description: "the first mailbox's LegacyDN with spaces and a newline around it",
+        requirement: "Whitespace around the LegacyDN is not part of it: the mailbox's settings come back",
+        source: "MS-OXDSCLI is silent; Exchange trims it, and a DN never starts or ends with whitespace",
+        level: Level::Should,
+        probe: post(
+            |c: &Ctx| {
+                let dn = c.legacy_dn.as_deref()?;
+                Some(outlook_with(&format!("    <LegacyDN>\n      {}  </LegacyDN>\n{}", escape(dn), schema_el(RESPONSE_OUTLOOK))).into_bytes())
+            },
+            Expect::Settings,
+        ),
+    },
 ];

@@ -81,4 +81,12 @@ pub static CASES: &[CaseDef] = &[
         level: Level::Should,
         probe: Probe::KeepAlive,
     },
+    CaseDef {
+        id: "http/path/lower-case-query",
+        description: "POST to /autodiscover/autodiscover.xml?poxspec=1",
+        requirement: "A query string does not change the resource: the documented path with a query is served the same",
+        source: "RFC 3986 §3.4; MS-OXDSCLI 3.1.5.1",
+        level: Level::Should,
+        probe: post_to("/autodiscover/autodiscover.xml?poxspec=1", canonical, Expect::Settings),
+    },
 ];

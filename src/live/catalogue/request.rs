@@ -368,4 +368,12 @@ pub static CASES: &[CaseDef] = &[
         level: Level::Must,
         probe: post_via(Transport::ExpectContinue, |c| bytes(outlook(&c.email)), Expect::Settings),
     },
+    CaseDef {
+        id: "request/declaration/no-encoding",
+        description: "<?xml version=\"1.0\"?> without an encoding declaration",
+        requirement: "A declaration without encoding means UTF-8 and is read like the usual one",
+        source: "XML 1.0 §4.3.3 (no encoding declaration and no BOM: UTF-8)",
+        level: Level::Must,
+        probe: post(|c| decl(c, r#"<?xml version="1.0"?>"#), Expect::Settings),
+    },
 ];

@@ -98,4 +98,20 @@ pub static CASES: &[CaseDef] = &[
         level: Level::Must,
         probe: post(|c| in_ns(c, REQUEST_MOBILESYNC, RESPONSE_OUTLOOK), Expect::Settings),
     },
+    CaseDef {
+        id: "schema/unknown/trailing-slash",
+        description: "AcceptableResponseSchema .../outlook/responseschema/2006a/ (a trailing slash)",
+        requirement: "Schema URIs compare as exact strings: a trailing slash is another schema and gets ErrorCode 601",
+        source: "Namespaces in XML 1.0 §2.3; RFC 3986 §6.2.1",
+        level: Level::Should,
+        probe: post(|c| asking(c, &format!("{RESPONSE_OUTLOOK}/")), Expect::Error(UNAVAILABLE)),
+    },
+    CaseDef {
+        id: "schema/unknown/mobilesync-2006a",
+        description: "AcceptableResponseSchema .../mobilesync/responseschema/2006a (the Outlook suffix on the mobilesync schema)",
+        requirement: "A near-miss of the mobilesync schema is not offered and gets ErrorCode 601",
+        source: SOURCE,
+        level: Level::Should,
+        probe: post(|c| asking(c, &format!("{RESPONSE_MOBILESYNC}a")), Expect::Error(UNAVAILABLE)),
+    },
 ];
