@@ -21,6 +21,10 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 pub const MAX_TIMEOUT: f64 = 3600.0;
 /// Longest run budget accepted, seconds (a day).
 pub const MAX_TOTAL_TIMEOUT: f64 = 86_400.0;
+/// Default slow-body window, seconds.
+pub const DEFAULT_SLOW_BODY: f64 = 10.0;
+/// Longest slow-body window accepted, seconds.
+pub const MAX_SLOW_BODY: f64 = 600.0;
 /// Most cases in flight accepted.
 pub const MAX_CONCURRENCY: usize = 1024;
 
@@ -93,6 +97,15 @@ pub struct CheckSettings {
     /// Fail on warnings too.
     #[cfg_attr(feature = "cli", arg(long))]
     pub strict: bool,
+    /// Known failures (TOML: [[expect-fail]] case = GLOB, reason = TEXT): matching cases that
+    /// fail are reported as expected failures; one that passes fails the run ("fixed: remove
+    /// it from FILE").
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
+    pub expect_fail: Option<PathBuf>,
+    /// How long the slow-body case sends one byte per second before giving up on the server
+    /// cutting it off, in seconds (1 to 600).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SECS", default_value_t = DEFAULT_SLOW_BODY, value_parser = parse_slow_body))]
+    pub slow_body: f64,
     /// Credentials set by the program rather than the command line: `selftest` checks with
     /// them so that faults about credentials (echoed, sent cross-origin) can be detected.
     #[cfg_attr(feature = "cli", arg(skip))]
@@ -122,6 +135,8 @@ impl Default for CheckSettings {
             skip: vec![],
             get_url: None,
             strict: false,
+            expect_fail: None,
+            slow_body: DEFAULT_SLOW_BODY,
             program_login: None,
         }
     }
@@ -135,6 +150,11 @@ pub fn parse_timeout(s: &str) -> Result<f64, String> {
 /// `--total-timeout`: 0.001 to [`MAX_TOTAL_TIMEOUT`] seconds.
 pub fn parse_total_timeout(s: &str) -> Result<f64, String> {
     crate::input::parse_seconds(s, 0.001, MAX_TOTAL_TIMEOUT)
+}
+
+/// `--slow-body`: 1 to [`MAX_SLOW_BODY`] seconds.
+pub fn parse_slow_body(s: &str) -> Result<f64, String> {
+    crate::input::parse_seconds(s, 1.0, MAX_SLOW_BODY)
 }
 
 /// `--concurrency`: 1 to [`MAX_CONCURRENCY`].
@@ -216,6 +236,9 @@ pub enum RunError {
     /// A `--ca-file` could not be used.
     #[error(transparent)]
     CaFile(#[from] live::tls::CaFileError),
+    /// The `--expect-fail` file could not be used.
+    #[error(transparent)]
+    ExpectFail(#[from] live::expect::ExpectFailError),
     /// The checker could not run (client setup, endpoint unreachable).
     #[error(transparent)]
     Check(#[from] live::CheckError),
@@ -225,6 +248,11 @@ pub enum RunError {
 /// The report's context names the target, the faults and the partition.
 pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report, RunError> {
     let fixture = settings.fixture.as_deref().map(Fixture::load).transpose()?;
+    let expect_fail = settings
+        .expect_fail
+        .as_deref()
+        .map(live::expect::ExpectFail::load)
+        .transpose()?;
     let login = match (&settings.user, &settings.password_env) {
         (Some(u), Some(var)) => Some((
             u.clone(),
@@ -299,6 +327,7 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             emails,
             fixture,
             max_hops: 10,
+            slow_body: duration(settings.slow_body, MAX_SLOW_BODY),
         },
         client: ClientOptions {
             trust: live::tls::Trust {
@@ -320,7 +349,21 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
     if let Some(s) = &started {
         s.shutdown();
     }
-    let mut report = Report::new("case", settings.strict, result?);
+    let mut units = result?;
+    let unmatched = expect_fail
+        .as_ref()
+        .map(|x| x.apply(&mut units))
+        .unwrap_or_default();
+    let mut report = Report::new("case", settings.strict, units);
+    if let Some(x) = &expect_fail {
+        report.context.push(("expect-fail".into(), x.file.clone()));
+        if !unmatched.is_empty() {
+            report.context.push((
+                "expect-fail entries matching no case run".into(),
+                unmatched.join("; "),
+            ));
+        }
+    }
     report.context.push((
         "target".into(),
         if started.is_some() {

@@ -34,6 +34,9 @@ pub struct FixtureMailbox {
     /// The password `serve --require-auth basic` accepts for this mailbox (user: its
     /// identity or address).
     pub password: Option<String>,
+    /// The legacy DN (`legacy_dn` in the fixture; default
+    /// `/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=<identity>`).
+    pub legacy_dn: String,
 }
 
 impl FixtureMailbox {
@@ -45,12 +48,9 @@ impl FixtureMailbox {
             .unwrap_or(&self.policy.identity)
     }
 
-    /// The legacy DN the server accepts for this mailbox.
-    pub fn legacy_dn(&self) -> String {
-        format!(
-            "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}",
-            self.policy.identity
-        )
+    /// The legacy DN the server accepts for this mailbox (and writes in `User/LegacyDN`).
+    pub fn legacy_dn(&self) -> &str {
+        &self.legacy_dn
     }
 }
 
@@ -110,6 +110,12 @@ impl Fixture {
                 redirect_addr: s("redirect_addr"),
                 redirect_url: s("redirect_url"),
                 password: s("password"),
+                legacy_dn: s("legacy_dn").unwrap_or_else(|| {
+                    format!(
+                        "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}",
+                        m.identity
+                    )
+                }),
                 policy: m,
             });
         }

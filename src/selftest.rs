@@ -84,21 +84,18 @@ pub async fn run() -> Result<Matrix, SelftestError> {
             .filter(|u| !u.passes(true))
             .map(|u| u.name.clone())
             .collect();
-        let mut failing_rules: Vec<&'static str> = r
+        let failing: Vec<(&str, &'static str)> = r
             .units
             .iter()
-            .flat_map(|u| u.findings.iter())
-            .filter(|f| report::fails(f, true))
-            .map(|f| f.rule)
+            .flat_map(|u| u.findings.iter().map(move |f| (u.name.as_str(), f)))
+            .filter(|(_, f)| report::fails(f, true))
+            .map(|(c, f)| (c, f.rule))
             .collect();
         let detected = match fault {
             None => r.units.iter().all(|u| u.findings.is_empty()),
-            Some(f) => f
-                .def()
-                .detected_by
-                .iter()
-                .any(|id| failing_rules.contains(id)),
+            Some(f) => failing.iter().any(|(c, rule)| f.def().matches(c, rule)),
         };
+        let mut failing_rules: Vec<&'static str> = failing.iter().map(|(_, r)| *r).collect();
         failing_rules.sort_unstable();
         failing_rules.dedup();
         matrix.faults.push(Row {

@@ -18,11 +18,69 @@ pub struct CheckArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Print the case catalogue (ID, level, requirement, source) and exit without sending
+    /// anything; with --format json, as JSON.
+    #[arg(long)]
+    pub list: bool,
     #[command(flatten)]
     pub compare: super::compare::CompareArgs,
 }
 
+/// `check --list`: the catalogue, derived from the data, without sending anything.
+fn list(format: Format) -> i32 {
+    use poxspec::live::catalogue;
+    if format == Format::Json {
+        let cases: Vec<_> = catalogue::all()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id,
+                    "level": c.level,
+                    "description": c.description,
+                    "requirement": c.requirement,
+                    "source": c.source,
+                })
+            })
+            .collect();
+        let groups: Vec<_> = catalogue::group_summaries()
+            .iter()
+            .map(|(g, s)| serde_json::json!({"group": g, "covers": s}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"groups": groups, "cases": cases}))
+                .expect("serializes")
+        );
+        return EXIT_OK;
+    }
+    let width = catalogue::all().map(|c| c.id.len()).max().unwrap_or(0);
+    for (group, cases) in catalogue::sections() {
+        let summary = catalogue::group_summaries()
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map_or("", |(_, s)| *s);
+        println!("{group}/  {summary}");
+        for c in cases {
+            println!(
+                "  {:<width$}  {:<12}  {} [{}]",
+                c.id,
+                c.level.as_str(),
+                c.requirement,
+                c.source
+            );
+        }
+        println!();
+    }
+    println!(
+        "{} cases (settings/{{mailbox}} runs once per mailbox); levels: MUST fails the run, SHOULD fails it under --strict, impl-defined is reported as info",
+        catalogue::all().count()
+    );
+    EXIT_OK
+}
+
 pub(super) fn check(args: &CheckArgs) -> i32 {
+    if args.list {
+        return list(args.format);
+    }
     if args.compare.active() {
         return super::compare::check_many(args);
     }

@@ -92,6 +92,7 @@ pub(super) fn serve(args: ServeArgs) -> i32 {
             https: listen,
             http: http_listen,
             require_auth,
+            body_timeout: Duration::from_secs(10),
             ..ServerOptions::local()
         };
         let s = match server::start(opts).await {

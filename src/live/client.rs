@@ -6,7 +6,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::TokioExecutor;
+use super::catalogue::Transport;
+use super::raw::{self, Pace, RawRequest};
 use std::fmt::Write;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// HTTP Basic credentials bound to the one origin the user named.
@@ -133,6 +136,34 @@ pub struct ClientOptions {
     pub credentials: Option<Credentials>,
 }
 
+/// A request a case sends: method, Content-Type, body, and how the body travels.
+#[derive(Debug, Clone)]
+pub struct Req {
+    /// The method.
+    pub method: &'static str,
+    /// The Content-Type header (`None`: none).
+    pub content_type: Option<&'static str>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// How the body travels.
+    pub transport: Transport,
+    /// For [`Transport::Slow`]: how long to keep sending.
+    pub slow_window: Duration,
+}
+
+impl Req {
+    /// A POST of `body` as `text/xml; charset=utf-8`, in one go.
+    pub fn post(body: Vec<u8>) -> Req {
+        Req {
+            method: "POST",
+            content_type: Some(super::catalogue::CT_XML_UTF8),
+            body,
+            transport: Transport::Plain,
+            slow_window: Duration::ZERO,
+        }
+    }
+}
+
 /// One request and what came back.
 #[derive(Debug, Clone)]
 pub struct Exchange {
@@ -195,6 +226,8 @@ pub enum Failure {
 #[derive(Clone)]
 pub struct Client {
     http: Pool<super::connector::Connector, Full<Bytes>>,
+    /// The TLS configuration of the pool, for the raw connections of [`Client::request`].
+    tls: Arc<rustls::ClientConfig>,
     options: ClientOptions,
 }
 
@@ -203,10 +236,15 @@ impl Client {
     pub fn new(options: ClientOptions) -> Result<Client, String> {
         // HTTP/1.1 as Outlook speaks it; tls/http2 tries HTTP/2 on its own connection.
         let tls = options.trust.client_config(&[b"http/1.1"])?;
+        let raw_tls = Arc::new(tls.clone());
         let connector =
             super::connector::Connector::new(options.routes.clone(), tls, options.timeout);
         let http = Pool::builder(TokioExecutor::new()).build(connector);
-        Ok(Client { http, options })
+        Ok(Client {
+            http,
+            tls: raw_tls,
+            options,
+        })
     }
 
     /// The options in force.
@@ -244,6 +282,159 @@ impl Client {
         };
         self.send("POST", url, Some(ct.to_owned()), body, authorization, req)
             .await
+    }
+
+    /// Sends a case's request to `url`: over the pooled client when the body travels in one
+    /// go, else on a raw connection ([`super::raw`], which connects to the URL's own host:
+    /// `--connect-to`/`--resolve` do not apply to the chunked, slow-body and keep-alive probes). Credentials go only where [`Credentials::decide`]
+    /// allows, as for [`Client::post`].
+    pub async fn request(&self, url: &str, r: &Req) -> Exchange {
+        let authorization = match &self.options.credentials {
+            None => Authorization::None,
+            Some(c) => c.decide(url),
+        };
+        let credentials = self
+            .options
+            .credentials
+            .as_ref()
+            .filter(|_| authorization == Authorization::Sent);
+        let pace = match r.transport {
+            Transport::Plain => None,
+            Transport::Chunked => Some(Pace::Chunked),
+            Transport::ExpectContinue => Some(Pace::Whole),
+            Transport::Slow => Some(Pace::Slow(r.slow_window)),
+        };
+        let Some(pace) = pace else {
+            let mut req = hyper::Request::builder().method(r.method).uri(url);
+            if let Some(ct) = r.content_type {
+                req = req.header(CONTENT_TYPE, ct);
+            }
+            if let Some(c) = credentials {
+                req = req.header(AUTHORIZATION, format!("Basic {}", c.basic_token()));
+            }
+            return self
+                .send(
+                    r.method,
+                    url,
+                    r.content_type.map(str::to_owned),
+                    r.body.clone(),
+                    authorization,
+                    req,
+                )
+                .await;
+        };
+        let mut headers = Vec::new();
+        if let Some(ct) = r.content_type {
+            headers.push(("content-type", ct.to_owned()));
+        }
+        if r.transport == Transport::ExpectContinue {
+            headers.push(("expect", "100-continue".to_owned()));
+        }
+        if let Some(c) = credentials {
+            headers.push(("authorization", format!("Basic {}", c.basic_token())));
+        }
+        let start = Instant::now();
+        let outcome = match raw::connect(
+            url,
+            self.tls.clone(),
+            self.options.timeout,
+            self.options.body_cap,
+        )
+        .await
+        {
+            Ok(mut conn) => {
+                conn.send(RawRequest {
+                    method: r.method,
+                    headers,
+                    body: r.body.clone(),
+                    pace,
+                })
+                .await
+                .outcome
+            }
+            Err(f) => Err(f),
+        };
+        Exchange {
+            method: r.method,
+            url: url.to_owned(),
+            request_type: r.content_type.map(|ct| match r.transport {
+                Transport::Chunked => format!("{ct} (transfer-encoding: chunked)"),
+                Transport::ExpectContinue => format!("{ct} (expect: 100-continue)"),
+                Transport::Slow => format!("{ct} (sent one byte per second)"),
+                Transport::Plain => ct.to_owned(),
+            }),
+            request_body: r.body.clone(),
+            authorization,
+            outcome,
+            elapsed: start.elapsed(),
+        }
+    }
+
+    /// Two canonical POSTs on one HTTP/1.1 connection: both exchanges (the second when the
+    /// first was answered), and whether the connection stayed open for the second.
+    pub async fn keep_alive(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+    ) -> (Option<Exchange>, Option<Exchange>, Result<(), String>) {
+        let authorization = match &self.options.credentials {
+            None => Authorization::None,
+            Some(c) => c.decide(url),
+        };
+        let mut headers = vec![("content-type", "text/xml; charset=utf-8".to_owned())];
+        if let (Authorization::Sent, Some(c)) = (authorization, &self.options.credentials) {
+            headers.push(("authorization", format!("Basic {}", c.basic_token())));
+        }
+        let mut conn = match raw::connect(
+            url,
+            self.tls.clone(),
+            self.options.timeout,
+            self.options.body_cap,
+        )
+        .await
+        {
+            Ok(c) => c,
+            Err(f) => return (None, None, Err(format!("no connection: {f:?}"))),
+        };
+        let exchange = |a: raw::RawAnswer| Exchange {
+            method: "POST",
+            url: url.to_owned(),
+            request_type: Some("text/xml; charset=utf-8".into()),
+            request_body: body.clone(),
+            authorization,
+            outcome: a.outcome,
+            elapsed: a.elapsed,
+        };
+        let request = || RawRequest {
+            method: "POST",
+            headers: headers.clone(),
+            body: body.clone(),
+            pace: Pace::Whole,
+        };
+        let first = exchange(conn.send(request()).await);
+        if first.outcome.is_err() {
+            return (
+                Some(first),
+                None,
+                Err("the first request got no answer".into()),
+            );
+        }
+        let closes = first
+            .outcome
+            .as_ref()
+            .ok()
+            .and_then(|a| a.header("connection"))
+            .is_some_and(|c| c.eq_ignore_ascii_case("close"));
+        if closes || !conn.reusable().await {
+            let why = if closes {
+                "the first answer says Connection: close".to_owned()
+            } else {
+                "the server closed the connection after the first answer".to_owned()
+            };
+            return (Some(first), None, Err(why));
+        }
+        let second = exchange(conn.send(request()).await);
+        (Some(first), Some(second), Ok(()))
     }
 
     /// GETs without credentials (the documented unauthenticated probe).

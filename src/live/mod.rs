@@ -3,20 +3,24 @@
 //! fixture format (to know the mailboxes' policy states).
 
 mod auth_cases;
+mod bait;
 mod cases;
+pub mod catalogue;
 mod client;
 mod connector;
 mod h2;
+pub mod expect;
+mod raw;
 mod redirect;
 pub mod route;
 pub mod tls;
 mod tls_cases;
 
 pub use auth_cases::{AuthCaseDef, AuthCheck, AUTH_CASES};
-pub use cases::{catalogue, run_case, Case, Target};
+pub use cases::{catalogue, run_case, Case, RunShared, Target};
 pub use client::{
     evidence, redact, Answer, Authorization, Client, ClientOptions, Credentials, CredentialsError,
-    Exchange, Failure,
+    Exchange, Failure, Req,
 };
 pub use tls_cases::{TlsCaseDef, TlsCheck, TLS_CASES};
 
@@ -65,6 +69,7 @@ impl CheckOptions {
                     .collect(),
                 fixture: Some(fixture),
                 max_hops: 10,
+                slow_body: Duration::from_secs(3),
             },
             client: ClientOptions {
                 trust: tls::Trust {
@@ -162,12 +167,18 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
     let blocking = Arc::new(blocking);
     let cases = select(options);
     let target = Arc::new(options.target.clone());
+    let shared = Arc::new(
+        RunShared::prepare(&client, &target)
+            .await
+            .map_err(CheckError::Setup)?,
+    );
     let permits = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
     let deadline = tokio::time::Instant::now() + options.total_timeout;
     let mut set = tokio::task::JoinSet::new();
     for (i, case) in cases.into_iter().enumerate() {
         let (client, target, permits) = (client.clone(), target.clone(), permits.clone());
         let (inspection, blocking) = (inspection.clone(), blocking.clone());
+        let shared = shared.clone();
         set.spawn(async move {
             let _permit = permits
                 .acquire_owned()
@@ -193,7 +204,7 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
                 } else if let Some((rule, why)) = blocking.as_ref() {
                     not_checked(&case, rule, why)
                 } else {
-                    run_case(&client, &target, &case).await
+                    run_case(&client, &target, &shared, &case).await
                 }
             };
             let unit = match tokio::time::timeout_at(deadline, work).await {

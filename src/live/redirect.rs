@@ -4,7 +4,7 @@
 //! module's business: the [`Client`] attaches them only on the origin the user named, so a hop to
 //! another origin goes without them whatever the follower does.
 
-use super::client::{Answer, Client, Exchange};
+use super::client::{Answer, Client, Exchange, Req};
 use crate::rules::catalogue::{
     HTTP_REDIRECT_CHAIN, HTTP_REDIRECT_DOWNGRADE, HTTP_REDIRECT_LONG, HTTP_REDIRECT_ORIGIN,
 };
@@ -181,17 +181,12 @@ impl Chain {
         true
     }
 
-    /// POSTs `body` to the chain's URL, following HTTP 3xx redirects (keeping the POST) until
-    /// an answer that is not a redirect, a loop or the cap. Returns the last exchange; the
-    /// redirects before it are kept in [`Chain::exchanges`].
-    pub(super) async fn post(
-        &mut self,
-        client: &Client,
-        body: &[u8],
-        out: &mut Outcome,
-    ) -> Exchange {
+    /// Sends `req` to the chain's URL, following HTTP 3xx redirects (keeping the method and
+    /// body) until an answer that is not a redirect, a loop or the cap. Returns the last
+    /// exchange; the redirects before it are kept in [`Chain::exchanges`].
+    pub(super) async fn send(&mut self, client: &Client, req: &Req, out: &mut Outcome) -> Exchange {
         loop {
-            let x = client.post(&self.url, body.to_vec()).await;
+            let x = client.request(&self.url, req).await;
             let next = match &x.outcome {
                 Ok(a) if is_redirect(a) => redirect_target(&self.url, a),
                 _ => return x,

@@ -14,8 +14,17 @@ pub fn render_human(report: &Report) -> String {
 pub(super) fn write_unit(out: &mut impl Write, u: &Unit, strict: bool) -> io::Result<()> {
     let index = u.source.as_deref().map(LineIndex::new);
     if let Some(d) = &u.description {
-        let verdict = if u.passes(strict) { "ok" } else { "FAILED" };
+        let verdict = if u.expected_failure.is_some() {
+            "xfail"
+        } else if u.passes(strict) {
+            "ok"
+        } else {
+            "FAILED"
+        };
         writeln!(out, "{verdict:>6} {}  {d}", u.name)?;
+        if let Some(r) = &u.expected_failure {
+            writeln!(out, "       expected failure: {r}")?;
+        }
     }
     for f in &u.findings {
         writeln!(out, "{}[{}]: {}", f.severity.as_str(), f.rule, f.message)?;
@@ -61,10 +70,15 @@ pub(super) fn write_unit(out: &mut impl Write, u: &Unit, strict: bool) -> io::Re
 pub(super) fn write_summary(out: &mut impl Write, h: &Header, s: &Summary) -> io::Result<()> {
     writeln!(
         out,
-        "{} {}s: {} passed, {} failed; {} errors, {} warnings, {} infos{}",
+        "{} {}s: {} passed{}, {} failed; {} errors, {} warnings, {} infos{}",
         s.total,
         h.unit_label,
         s.passed,
+        if s.expected_failures > 0 {
+            format!(" ({} as expected failures)", s.expected_failures)
+        } else {
+            String::new()
+        },
         s.failed,
         s.errors,
         s.warnings,

@@ -21,6 +21,9 @@ pub(super) fn unit_value(u: &Unit, unit_label: &str, strict: bool) -> Value {
         m.insert("description".into(), json!(d));
     }
     m.insert("passed".into(), json!(u.passes(strict)));
+    if let Some(r) = &u.expected_failure {
+        m.insert("expected_failure".into(), json!(r));
+    }
     m.insert("findings".into(), json!(u.findings));
     m.insert("applied".into(), json!(u.applied));
     if let Some(e) = &u.evidence {

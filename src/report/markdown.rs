@@ -46,7 +46,9 @@ pub(super) fn write_row(out: &mut impl Write, u: &Unit, strict: bool) -> io::Res
         out,
         "| `{}` | {} | {} | {} | {} |",
         cell(&u.name),
-        if u.passes(strict) {
+        if u.expected_failure.is_some() {
+            "⚠️ expected failure"
+        } else if u.passes(strict) {
             "✅ pass"
         } else {
             "❌ fail"
@@ -65,6 +67,9 @@ pub(super) fn write_section(out: &mut impl Write, u: &Unit, strict: bool) -> io:
     writeln!(out, "\n## `{}`\n", cell(&u.name))?;
     if let Some(d) = &u.description {
         writeln!(out, "{}\n", cell(d))?;
+    }
+    if let Some(r) = &u.expected_failure {
+        writeln!(out, "Expected failure: {}\n", cell(r))?;
     }
     writeln!(out, "| severity | rule | location | message |")?;
     writeln!(out, "|---|---|---|---|")?;

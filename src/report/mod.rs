@@ -45,6 +45,10 @@ pub struct Unit {
     /// The judged text, for showing source lines; not serialized.
     #[serde(skip)]
     pub source: Option<String>,
+    /// Set when the unit fails and an `--expect-fail` entry expects it to: the entry's reason.
+    /// Such a unit passes; its findings stay visible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_failure: Option<String>,
 }
 
 impl Unit {
@@ -58,12 +62,13 @@ impl Unit {
             applied: outcome.applied.into_iter().collect(),
             evidence: None,
             source: None,
+            expected_failure: None,
         }
     }
 
-    /// Whether the unit passes.
+    /// Whether the unit passes: no finding fails the verdict, or the failure is expected.
     pub fn passes(&self, strict: bool) -> bool {
-        self.findings.iter().all(|f| !fails(f, strict))
+        self.expected_failure.is_some() || self.findings.iter().all(|f| !fails(f, strict))
     }
 }
 
@@ -98,6 +103,8 @@ pub struct Summary {
     pub passed: usize,
     /// Units that fail.
     pub failed: usize,
+    /// Units that fail as an `--expect-fail` entry expects (counted in `passed`).
+    pub expected_failures: usize,
     /// Error findings.
     pub errors: usize,
     /// Warning findings.
@@ -124,6 +131,9 @@ impl Report {
             ..Summary::default()
         };
         for u in &self.units {
+            if u.expected_failure.is_some() {
+                s.expected_failures += 1;
+            }
             if u.passes(self.strict) {
                 s.passed += 1;
             } else {

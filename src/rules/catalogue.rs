@@ -487,4 +487,24 @@ rules! {
         "The endpoint answers without authentication",
         "https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/autodiscover-for-exchange (Exchange authenticates Autodiscover requests); MS-OXDSCLI (silent)",
         "Implementation-defined: Exchange requires HTTP authentication on the POST, while many other servers (automx2, hosting panels) answer anonymously, and Outlook works with both. Reported so that a server meant to require authentication can see it does not." };
+    LIVE_MUST = { "POX-LIVE-001", Http, Error, Http, ["*"],
+        "A MUST-level live case's requirement holds",
+        "the case's own source (see `poxspec check --list`)",
+        "Each live case states one requirement with its source; when the case's level is MUST (or an equivalent 'required' in the element pages), a server that does not meet it breaks clients, so the finding is an error. The finding's message gives Expected and Actual; the case ID names the requirement." };
+    LIVE_SHOULD = { "POX-LIVE-002", Http, Warning, Http, ["*"],
+        "A SHOULD-level live case's requirement holds",
+        "the case's own source (see `poxspec check --list`)",
+        "Requirements stated as SHOULD, or what real clients depend on without a MUST, are warnings: they fail the run only under --strict." };
+    LIVE_SILENT = { "POX-LIVE-003", Http, Info, Http, ["*"],
+        "An implementation-defined live case got poxspec's preferred answer",
+        "the case's own text (the sources are silent)",
+        "Where the specification is silent the behaviour is implementation-defined: the case says what poxspec prefers and why, and a different answer is reported as info, never as a failure. A 5xx, a reset or no answer is still an error (POX-LIVE-004)." };
+    LIVE_ROBUST = { "POX-LIVE-004", Http, Error, Http, ["HTTP status"],
+        "Every request is answered: no 5xx, reset connection or silence",
+        "RFC 9110 §15.6 (5xx: the server failed to fulfil a valid-looking request); MS-OXDSCLI 3.1.5",
+        "Whatever a server prefers to answer to an odd request, it must answer: a 5xx, a reset or no answer within the timeout leaves the client to guess, and on hostile input is the sign of a crash or a denial of service." };
+    LIVE_XFAIL_FIXED = { "POX-LIVE-005", Http, Error, Http, ["*"],
+        "A case listed in the --expect-fail file still fails",
+        "poxspec --expect-fail (known failures with a ratchet)",
+        "Known failures are data with a ratchet, as rustls keeps its BoGo exceptions and hickory its ignored conformance tests: a listed case that now passes fails the run until it is removed from the file, so the list only shrinks." };
 }

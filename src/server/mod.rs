@@ -6,13 +6,14 @@ mod auth;
 mod certs;
 mod faults;
 mod listener;
+mod naive;
 mod respond;
 mod script;
 
 pub use auth::{AuthMode, CHALLENGE, LOGIN_PATH};
 pub use certs::{issue as issue_certificate, CertProfile, Identity, OTHER_NAME};
 pub use faults::{Fault, FaultDef, FAULTS};
-pub use respond::{Endpoint, Reply, Responder, MAX_REQUEST};
+pub use respond::{Endpoint, Incoming, Reply, Responder, MAX_REQUEST};
 pub use script::{Script, ScriptedDocument, Served};
 
 use crate::fixture::Fixture;
@@ -34,6 +35,9 @@ pub struct ServerOptions {
     pub faults: Vec<Fault>,
     /// How long `slow-response` waits.
     pub slow: Duration,
+    /// How long the server waits for a whole request body before answering 408 (the
+    /// `slow-body-unbounded` fault waits without a limit).
+    pub body_timeout: Duration,
     /// Where the HTTPS endpoint listens (port 0: ephemeral).
     pub https: SocketAddr,
     /// Where the plain HTTP endpoint (the GET redirect path) listens; `None`: an ephemeral
@@ -62,6 +66,7 @@ impl ServerOptions {
             fixture: Fixture::builtin(),
             faults: Vec::new(),
             slow: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(2),
             https: SocketAddr::from(([127, 0, 0, 1], 0)),
             http: None,
             script: None,
@@ -116,9 +121,6 @@ pub enum ServerError {
     Tls(String),
 }
 
-/// Marks requests that arrived on the HTTPS endpoint (the plain-http one shares the router).
-#[derive(Debug, Clone, Copy)]
-struct Secure;
 
 fn classify(path: &str) -> Option<Endpoint> {
     const PRIMARY: &str = "/autodiscover/autodiscover.xml";
@@ -137,7 +139,8 @@ fn classify(path: &str) -> Option<Endpoint> {
     }
 }
 
-/// What the handler needs besides the responder.
+/// What the handler needs besides the responder: the host name it insists on and whether it
+/// requires authentication.
 struct Site {
     responder: Responder,
     virtual_host: Option<String>,
@@ -160,14 +163,52 @@ fn request_host(req: &Request<Body>) -> Option<String> {
     Some(authority.to_ascii_lowercase())
 }
 
-async fn handle(State(site): State<Arc<Site>>, req: Request<Body>) -> Response<Body> {
+/// What each listener's handler knows: the site, and whether it is the https one.
+#[derive(Clone)]
+struct Listener {
+    site: Arc<Site>,
+    secure: bool,
+    body_timeout: Duration,
+}
+
+fn reply(status: u16, headers: Vec<(&'static str, String)>) -> Reply {
+    Reply {
+        status,
+        headers,
+        body: vec![],
+        delay: None,
+    }
+}
+
+const ALLOW: &str = "GET, HEAD, OPTIONS, POST";
+
+/// Whether the body is chunked, whether it carries `Expect: 100-continue`, its Content-Type
+/// and its Authorization. (A plain function: a borrow of the request must not live across an await in
+/// the handler, the body not being Sync.)
+fn request_headers(req: &Request<Body>) -> (bool, bool, Option<String>, Option<String>) {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    (
+        header("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked")),
+        header("expect").is_some_and(|t| t.eq_ignore_ascii_case("100-continue")),
+        header("content-type"),
+        header("authorization"),
+    )
+}
+
+async fn handle(State(l): State<Listener>, req: Request<Body>) -> Response<Body> {
+    let site = &l.site;
     let responder = &site.responder;
     let endpoint = classify(req.uri().path());
     if let (Some(script), Some(_), true) =
         (&responder.script, endpoint, req.method() == Method::POST)
     {
         let path = req.uri().path().to_owned();
-        let _ = read_bounded(req.into_body()).await;
+        let _ = read_bounded(req.into_body(), Some(l.body_timeout)).await;
         return respond_with(script.next_reply(&path)).await;
     }
     let misdirected = site
@@ -187,7 +228,11 @@ async fn handle(State(site): State<Arc<Site>>, req: Request<Body>) -> Response<B
             )
         })
         .flatten();
-    let reply = match (req.method().clone(), endpoint) {
+    let login_page = req.method() == Method::GET && req.uri().path() == auth::LOGIN_PATH;
+    let has = |f: Fault| responder.faults.contains(&f);
+    let (chunked, expect, content_type, authorization) = request_headers(&req);
+    let method = req.method().clone();
+    let mut reply = match (&method, endpoint) {
         _ if misdirected => Reply {
             status: 421,
             headers: vec![("content-type", "text/plain; charset=utf-8".into())],
@@ -195,29 +240,53 @@ async fn handle(State(site): State<Arc<Site>>, req: Request<Body>) -> Response<B
             delay: None,
         },
         (_, Some(_)) if refused.is_some() => refused.expect("checked"),
-        (Method::GET, None) if req.uri().path() == auth::LOGIN_PATH => Reply {
+        (_, None) if login_page => Reply {
             status: 200,
             headers: vec![("content-type", "text/html; charset=utf-8".into())],
             body: auth::LOGIN_PAGE.as_bytes().to_vec(),
             delay: None,
         },
-        (Method::GET, Some(Endpoint::Primary | Endpoint::MixedCase)) => responder.get(),
-        (Method::POST, Some(e)) => {
-            let authorization = req
-                .headers()
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let secure = req.extensions().get::<Secure>().is_some();
-            let body = read_bounded(req.into_body()).await;
-            responder.post(e, body.as_deref(), authorization.as_deref(), secure)
+        (m, Some(_))
+            if has(Fault::Methods500) && *m != Method::POST && (l.secure || *m != Method::GET) =>
+        {
+            reply(500, vec![])
         }
-        (_, Some(_)) => Reply {
-            status: 405,
-            headers: vec![("allow", "GET, POST".into())],
-            body: vec![],
-            delay: None,
-        },
+        (&Method::GET | &Method::HEAD, Some(Endpoint::Primary | Endpoint::MixedCase)) => {
+            if l.secure {
+                responder.get_secure()
+            } else {
+                responder.get()
+            }
+        }
+        (&Method::OPTIONS, Some(_)) => reply(204, vec![("allow", ALLOW.into())]),
+        (&Method::POST, Some(e)) => {
+            if has(Fault::ChunkedRefused) && chunked {
+                reply(411, vec![])
+            } else if has(Fault::ExpectContinueRefused) && expect {
+                reply(417, vec![])
+            } else {
+                let deadline = (!has(Fault::SlowBodyUnbounded)).then_some(l.body_timeout);
+                match read_bounded(req.into_body(), deadline).await {
+                    BodyRead::TimedOut => reply(408, vec![("connection", "close".into())]),
+                    BodyRead::Failed => reply(400, vec![]),
+                    BodyRead::TooLarge => responder.post(Incoming {
+                        endpoint: e,
+                        body: None,
+                        content_type: content_type.as_deref(),
+                        authorization: authorization.as_deref(),
+                        secure: l.secure,
+                    }),
+                    BodyRead::Complete(body) => responder.post(Incoming {
+                        endpoint: e,
+                        body: Some(&body),
+                        content_type: content_type.as_deref(),
+                        authorization: authorization.as_deref(),
+                        secure: l.secure,
+                    }),
+                }
+            }
+        }
+        (_, Some(_)) => reply(405, vec![("allow", ALLOW.into())]),
         (_, None) => Reply {
             status: 404,
             headers: vec![("content-type", "text/plain; charset=utf-8".into())],
@@ -225,6 +294,9 @@ async fn handle(State(site): State<Arc<Site>>, req: Request<Body>) -> Response<B
             delay: None,
         },
     };
+    if has(Fault::KeepAliveRefused) {
+        reply.headers.push(("connection", "close".into()));
+    }
     respond_with(reply).await
 }
 
@@ -246,23 +318,48 @@ async fn respond_with(reply: Reply) -> Response<Body> {
 /// client sees the answer rather than a reset connection.
 const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 
-/// Reads a request body: `None` when it is over [`MAX_REQUEST`] (the rest is drained up to
-/// [`DRAIN_LIMIT`]) or cannot be read.
-async fn read_bounded(body: Body) -> Option<Vec<u8>> {
+/// How reading a request body ended.
+enum BodyRead {
+    /// The whole body, at most [`MAX_REQUEST`] bytes.
+    Complete(Vec<u8>),
+    /// Over [`MAX_REQUEST`] (the rest drained up to [`DRAIN_LIMIT`]).
+    TooLarge,
+    /// The body did not arrive within the deadline.
+    TimedOut,
+    /// The connection failed mid-body.
+    Failed,
+}
+
+/// Reads a request body within `deadline` (none: wait as long as the client sends).
+async fn read_bounded(body: Body, deadline: Option<Duration>) -> BodyRead {
     use futures_util::StreamExt;
-    let mut stream = body.into_data_stream();
-    let mut buf = Vec::new();
-    let mut total = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.ok()?;
-        total += chunk.len();
-        if total <= MAX_REQUEST {
-            buf.extend_from_slice(&chunk);
-        } else if total > DRAIN_LIMIT {
-            break;
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut buf = Vec::new();
+        let mut total = 0usize;
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else {
+                return BodyRead::Failed;
+            };
+            total += chunk.len();
+            if total <= MAX_REQUEST {
+                buf.extend_from_slice(&chunk);
+            } else if total > DRAIN_LIMIT {
+                break;
+            }
         }
+        if total <= MAX_REQUEST {
+            BodyRead::Complete(buf)
+        } else {
+            BodyRead::TooLarge
+        }
+    };
+    match deadline {
+        Some(d) => tokio::time::timeout(d, read)
+            .await
+            .unwrap_or(BodyRead::TimedOut),
+        None => read.await,
     }
-    (total <= MAX_REQUEST).then_some(buf)
 }
 
 fn tls_error(e: impl std::fmt::Display) -> ServerError {
@@ -361,8 +458,13 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         virtual_host: options.virtual_host.map(|v| v.to_ascii_lowercase()),
         require_auth: options.require_auth,
     });
-    let app = Router::new().fallback(handle).with_state(site);
-    let https_app = app.clone().layer(axum::Extension(Secure));
+    let state = |secure| Listener {
+        site: site.clone(),
+        secure,
+        body_timeout: options.body_timeout,
+    };
+    let https_app = Router::new().fallback(handle).with_state(state(true));
+    let app = Router::new().fallback(handle).with_state(state(false));
     let https_task = listener::spawn(https_listener, setup, https_app);
     let http_task = tokio::spawn(async move {
         let _ = axum::serve(http_listener, app).await;

@@ -2,6 +2,8 @@
 //! network stack need the `cli`, `live` and `server` features; the rest also run under
 //! `--no-default-features`.
 
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
+mod automx2;
 mod bad_input;
 mod common;
 mod corpus;

@@ -77,7 +77,7 @@ fn check_compares_targets_in_one_matrix() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["id"] == "request/malformed-xml")
+        .find(|r| r["id"] == "errors/malformed/unclosed")
         .expect("the malformed case is a row");
     assert_eq!(row["cells"][0]["status"], "pass");
     assert_eq!(row["cells"][1]["status"], "fail");
