@@ -27,6 +27,7 @@ pub enum Fault {
     Malformed500,
     Unknown204,
     EmptyBodyCrash,
+    DeepNestingCrash,
     SchemaIgnored,
     MixedCasePath404,
     GetNoRedirect,
@@ -140,6 +141,7 @@ faults! {
     Malformed500 = "malformed-500", true, ["POX-HTTP-005", "errors/malformed/*", "mobilesync/errors/malformed"], "answers malformed requests with an empty HTTP 500";
     Unknown204 = "unknown-204", true, ["POX-HTTP-006", "address/unknown/*", "mobilesync/errors/unknown-address"], "answers unknown addresses with HTTP 204 and no body";
     EmptyBodyCrash = "empty-body-crash", true, ["POX-HTTP-005", "errors/empty/*"], "crashes (HTTP 500, no body) on an empty request body";
+    DeepNestingCrash = "deep-nesting-crash", true, ["POX-HTTP-005", "security/depth/*"], "crashes (HTTP 500, no body) on requests nested more than 32 elements deep, as a recursive parser on a small stack does";
     SchemaIgnored = "schema-ignored", true, ["POX-HTTP-007", "schema/unknown/*"], "ignores AcceptableResponseSchema and answers unsupported schemas with settings";
     MixedCasePath404 = "mixed-case-path-404", true, ["POX-HTTP-010", "http/path/pascal-case", "http/path/camel-case", "http/path/upper-case"], "answers the mixed-case /AutoDiscover/AutoDiscover.xml path with 404";
     GetNoRedirect = "get-no-redirect", true, ["POX-HTTP-012", "redirect/get-probe/https"], "answers the unauthenticated GET with 404 instead of a 302 to https";

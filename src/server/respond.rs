@@ -113,6 +113,38 @@ fn strip_response_items(doc: &mut Document, drop: impl Fn(&ResponseItem) -> bool
 /// The largest request body the server reads.
 pub const MAX_REQUEST: usize = 64 * 1024;
 
+/// How deep the `deep-nesting-crash` fault's "parser" can go before it crashes.
+const DEEP_NESTING_CRASH: usize = 32;
+
+/// The deepest element nesting of `body`, counted the way a naive recursive parser would
+/// (start tags in, end tags out, markup declarations and self-closing tags ignored); linear
+/// and allocation-free, whatever the bytes.
+fn nesting_depth(body: &[u8]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'<' {
+            match body.get(i + 1) {
+                Some(b'/') => depth = depth.saturating_sub(1),
+                Some(c) if c.is_ascii_alphabetic() || *c == b'_' || *c == b':' => {
+                    // An unclosed last tag still counts; nothing after it can.
+                    let Some(e) = body[i..].iter().position(|&b| b == b'>').map(|p| i + p) else {
+                        return max.max(depth + 1);
+                    };
+                    if body[e - 1] != b'/' {
+                        depth += 1;
+                        max = max.max(depth);
+                    }
+                    i = e;
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    max
+}
+
 const ERROR_ID: u32 = 2_767_464_328;
 
 fn time_of_day() -> String {
@@ -337,6 +369,9 @@ impl Responder {
         };
         if body.iter().all(u8::is_ascii_whitespace) {
             return self.invalid(true);
+        }
+        if self.has(Fault::DeepNestingCrash) && nesting_depth(body) > DEEP_NESTING_CRASH {
+            return Self::crash();
         }
         if self.has(Fault::BadBytesCrash)
             && (std::str::from_utf8(body).is_err() || body.contains(&0))

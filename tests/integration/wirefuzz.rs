@@ -238,6 +238,27 @@ fn malformed_500_is_found_and_shrunk_to_a_few_bytes() {
 }
 
 #[test]
+fn deep_nesting_crash_is_found_and_shrunk() {
+    let (out, r) = crash_reproducers(Fault::DeepNestingCrash);
+    assert_eq!(
+        out.classes.keys().collect::<Vec<_>>(),
+        [&Class::ServerError]
+    );
+    assert!(!r.is_empty(), "{}", wirefuzz::render::human(&out));
+    for p in &r {
+        assert_eq!(p.label, "security/deep-nesting");
+        assert!(
+            p.original_len > 1000 && p.len <= 300,
+            "{} -> {}",
+            p.original_len,
+            p.len
+        );
+        // Still deeper than the fault's limit: shrinking kept what makes it crash.
+        assert!(p.text.matches('<').count() > 32, "{}", p.text);
+    }
+}
+
+#[test]
 fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
     let dir = scratch("wirefuzz-cli");
     let out_dir = dir.to_str().unwrap();
