@@ -32,8 +32,10 @@ fn wire(c: &mut Criterion) {
             s.url(),
             1,
             ClientOptions {
-                insecure: false,
-                extra_root_der: Some(s.certificate_der.clone()),
+                trust: poxspec::live::tls::Trust {
+                    insecure: false,
+                    extra_roots: vec![s.certificate_der.clone()],
+                },
                 timeout: Duration::from_secs(10),
                 body_cap: 1024 * 1024,
                 credentials: None,

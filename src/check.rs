@@ -51,9 +51,25 @@ pub struct CheckSettings {
     /// --user with an http:// URL is refused.
     #[cfg_attr(feature = "cli", arg(long, requires = "user"))]
     pub allow_http_auth: bool,
-    /// Do not verify TLS certificates.
+    /// Do not verify TLS certificates: the other cases run, the tls/ cases show the
+    /// certificate's problems without judging them, and the report says verification was off.
     #[cfg_attr(feature = "cli", arg(long))]
     pub insecure: bool,
+    /// Trust the CA certificates in this PEM file too (a private CA on staging; repeatable).
+    #[cfg_attr(feature = "cli", arg(long = "ca-file", value_name = "PEM"))]
+    pub ca_files: Vec<PathBuf>,
+    /// HOST1:PORT1:HOST2:PORT2 (curl's syntax): connect to HOST2:PORT2 for requests to
+    /// HOST1:PORT1; an empty part matches any (1, 2) or keeps the request's (3, 4). Host
+    /// header, SNI and the certificate name stay the URL's. Repeatable; the first match wins.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")
+    )]
+    pub connect_to: Vec<live::route::ConnectTo>,
+    /// HOST:PORT:ADDR[,ADDR...] (curl's syntax): use these addresses for HOST:PORT instead of
+    /// DNS (HOST may be *). Repeatable.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "HOST:PORT:ADDR"))]
+    pub resolve: Vec<live::route::ResolveTo>,
     /// Per-request timeout in seconds (0.001 to 3600).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_TIMEOUT, value_parser = parse_timeout))]
     pub timeout: f64,
@@ -107,6 +123,9 @@ impl Default for CheckSettings {
             password_env: None,
             allow_http_auth: false,
             insecure: false,
+            ca_files: vec![],
+            connect_to: vec![],
+            resolve: vec![],
             timeout: DEFAULT_TIMEOUT,
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
@@ -214,6 +233,9 @@ pub enum RunError {
     /// A URL was given with neither mailboxes nor a fixture.
     #[error("name the mailboxes to ask for with --email (or give a --fixture)")]
     NoMailboxes,
+    /// A `--ca-file` could not be used.
+    #[error(transparent)]
+    CaFile(#[from] live::tls::CaFileError),
     /// The `--expect-fail` file could not be used.
     #[error(transparent)]
     ExpectFail(#[from] live::expect::ExpectFailError),
@@ -241,7 +263,7 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
     let mut started = None;
     let (url, get_url, fixture, extra_root) = match &settings.url {
         Some(u) => {
-            let parsed = reqwest::Url::parse(u).map_err(|e| RunError::Url {
+            let parsed = url::Url::parse(u).map_err(|e| RunError::Url {
                 url: u.clone(),
                 reason: e.to_string(),
             })?;
@@ -259,6 +281,9 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
                 fixture: fixture.clone(),
                 faults: embedded.faults.clone(),
                 slow: embedded.slow,
+                // Like Exchange, the embedded server requires authentication; the check logs
+                // in with the fixture's credentials unless others are given.
+                require_auth: Some(server::AuthMode::Basic),
                 ..ServerOptions::local()
             })
             .await?;
@@ -272,6 +297,10 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             r
         }
     };
+    let login = match (login, &started, &fixture) {
+        (None, Some(_), Some(f)) => f.credentials(),
+        (login, _, _) => login,
+    };
     // Bound to the origin of the URL the user named: the client sends them nowhere else.
     let credentials = login
         .map(|(user, password)| Credentials::new(user, password, &url, settings.allow_http_auth))
@@ -283,6 +312,26 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
     } else {
         return Err(RunError::NoMailboxes);
     };
+    let mut extra_roots: Vec<Vec<u8>> = extra_root.into_iter().collect();
+    for f in &settings.ca_files {
+        extra_roots.extend(live::tls::load_ca_file(f)?);
+    }
+    // With overrides, names resolve through hickory with the system configuration (as
+    // discover does); without, through the system resolver.
+    let routing = if settings.connect_to.is_empty() && settings.resolve.is_empty() {
+        None
+    } else {
+        let dns = live::route::Dns::new(
+            live::route::DnsSource::System,
+            duration(settings.timeout, MAX_TIMEOUT),
+        )
+        .map_err(|e| live::CheckError::Setup(format!("DNS: {e}")))?;
+        Some(std::sync::Arc::new(live::route::Routing {
+            dns,
+            connect_to: settings.connect_to.clone(),
+            resolve: settings.resolve.clone(),
+        }))
+    };
     let options = CheckOptions {
         target: Target {
             url: url.clone(),
@@ -293,12 +342,14 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             slow_body: duration(settings.slow_body, MAX_SLOW_BODY),
         },
         client: ClientOptions {
-            insecure: settings.insecure,
-            extra_root_der: extra_root,
+            trust: live::tls::Trust {
+                insecure: settings.insecure,
+                extra_roots,
+            },
             timeout: duration(settings.timeout, MAX_TIMEOUT),
             body_cap: settings.max_body,
             credentials,
-            routing: None,
+            routing: routing.clone(),
         },
         total_timeout: duration(settings.total_timeout, MAX_TOTAL_TIMEOUT),
         concurrency: settings.concurrency,
@@ -333,6 +384,26 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             url
         },
     ));
+    if settings.insecure {
+        report.context.push((
+            "tls_verification".into(),
+            "off (--insecure): certificates are neither verified nor judged".into(),
+        ));
+    }
+    if !settings.ca_files.is_empty() {
+        report.context.push((
+            "ca_files".into(),
+            settings
+                .ca_files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    if let Some(r) = routing.as_ref().and_then(|r| r.describe()) {
+        report.context.push(("routing".into(), r));
+    }
     if !embedded.faults.is_empty() {
         report.context.push((
             "faults".into(),

@@ -31,6 +31,9 @@ pub struct FixtureMailbox {
     pub redirect_addr: Option<String>,
     /// Answer `redirectUrl` to this URL (relative: against the server's https base).
     pub redirect_url: Option<String>,
+    /// The password `serve --require-auth basic` accepts for this mailbox (user: its
+    /// identity or address).
+    pub password: Option<String>,
     /// The legacy DN (`legacy_dn` in the fixture; default
     /// `/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=<identity>`).
     pub legacy_dn: String,
@@ -106,6 +109,7 @@ impl Fixture {
                 display_name: s("display_name").unwrap_or_else(|| m.identity.clone()),
                 redirect_addr: s("redirect_addr"),
                 redirect_url: s("redirect_url"),
+                password: s("password"),
                 legacy_dn: s("legacy_dn").unwrap_or_else(|| {
                     format!(
                         "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={}",
@@ -118,6 +122,16 @@ impl Fixture {
         Ok(Fixture {
             organization,
             mailboxes,
+        })
+    }
+
+    /// The first mailbox with a password, as Basic credentials (its address and password):
+    /// what the checker uses against the embedded server.
+    pub fn credentials(&self) -> Option<(String, String)> {
+        self.mailboxes.iter().find_map(|m| {
+            m.password
+                .as_ref()
+                .map(|p| (m.address().to_owned(), p.clone()))
         })
     }
 

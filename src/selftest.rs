@@ -39,7 +39,8 @@ pub fn settings() -> CheckSettings {
         total_timeout: 120.0,
         concurrency: 8,
         strict: true,
-        program_login: Some(("selftest@contoso.com".into(), "selftest-Pa55word".into())),
+        // The embedded server requires authentication with the fixture's passwords.
+        program_login: crate::fixture::Fixture::builtin().credentials(),
         ..CheckSettings::default()
     }
 }

@@ -30,7 +30,7 @@ fn parse_target(s: &str) -> Result<TargetArg, String> {
             "target name {name:?}: use letters, digits, '-', '_' or '.'"
         ));
     }
-    reqwest::Url::parse(url).map_err(|e| format!("{url}: not a URL: {e}"))?;
+    url::Url::parse(url).map_err(|e| format!("{url}: not a URL: {e}"))?;
     Ok(TargetArg {
         name: name.to_owned(),
         url: url.to_owned(),
@@ -144,7 +144,7 @@ fn read_file(p: &Path) -> Result<BTreeMap<String, TargetOptions>, String> {
     let mut map = parsed.target;
     for (name, o) in &mut map {
         if let Some(u) = &o.url {
-            reqwest::Url::parse(u)
+            url::Url::parse(u)
                 .map_err(|e| format!("{}: [target.{name}] url {u}: {e}", p.display()))?;
         }
         if let Some(f) = &mut o.fixture {

@@ -32,11 +32,16 @@ pub struct DiscoverArgs {
     /// Do not verify TLS certificates (certificate names are then not judged).
     #[arg(long)]
     pub insecure: bool,
+    /// Also trust the CA certificates in this PEM file (repeatable): a private CA, as on
+    /// staging. The public web roots stay trusted.
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_files: Vec<PathBuf>,
     /// Ask this DNS server (ADDR:PORT, UDP then TCP) instead of the system's resolver.
     #[arg(long, value_name = "ADDR:PORT")]
     pub dns: Option<SocketAddr>,
     /// Connect to HOST2:PORT2 instead of HOST1:PORT1 (curl syntax; empty parts match any or
-    /// keep the original). Applies to URLs on the scheme's default port and to every probe.
+    /// keep the original). Applies to every connection: HTTP requests (explicit ports too),
+    /// TLS inspection and the endpoint probes; TLS still checks the URL's name.
     #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
     pub connect_to: Vec<ConnectTo>,
     /// Resolve HOST on PORT to these addresses without asking DNS (curl syntax).
@@ -159,11 +164,17 @@ pub async fn discover_run(args: &DiscoverArgs) -> Result<Report, (i32, String)> 
         connect_to,
         resolve: args.resolve.clone(),
     };
+    let mut extra_roots: Vec<Vec<u8>> = extra_root.into_iter().collect();
+    for f in &args.ca_files {
+        extra_roots.extend(poxspec::live::tls::load_ca_file(f).map_err(|e| usage(e.to_string()))?);
+    }
     let options = DiscoverOptions {
         addresses,
         client: ClientOptions {
-            insecure: args.insecure,
-            extra_root_der: extra_root,
+            trust: poxspec::live::tls::Trust {
+                insecure: args.insecure,
+                extra_roots,
+            },
             timeout,
             body_cap: args.max_body,
             credentials: None,

@@ -190,8 +190,10 @@ pub async fn fuzz_run(
             })?);
     }
     let client = ClientOptions {
-        insecure: args.insecure,
-        extra_root_der: None,
+        trust: poxspec::live::tls::Trust {
+            insecure: args.insecure,
+            extra_roots: vec![],
+        },
         timeout: Duration::from_secs_f64(args.timeout),
         body_cap: args.max_body,
         credentials: None,
@@ -200,7 +202,7 @@ pub async fn fuzz_run(
     let mut embedded = None;
     let (url, client, fixture) = match &args.url {
         Some(u) => {
-            reqwest::Url::parse(u).map_err(|e| usage(format!("{u}: not a URL: {e}")))?;
+            url::Url::parse(u).map_err(|e| usage(format!("{u}: not a URL: {e}")))?;
             (u.clone(), client, fixture)
         }
         None => {
@@ -216,7 +218,10 @@ pub async fn fuzz_run(
             let r = (
                 s.url(),
                 ClientOptions {
-                    extra_root_der: Some(s.certificate_der.clone()),
+                    trust: poxspec::live::tls::Trust {
+                        extra_roots: vec![s.certificate_der.clone()],
+                        ..client.trust
+                    },
                     ..client
                 },
                 Some(fixture),

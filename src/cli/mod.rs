@@ -106,6 +106,13 @@ enum Command {
         slow: f64,
         #[command(flatten)]
         mutate: serve_mutate::MutateArgs,
+        /// Require HTTP authentication on POSTs, with the fixture's passwords.
+        #[arg(long, value_enum)]
+        require_auth: Option<poxspec::server::AuthMode>,
+        /// Write the CA certificate that signed the server's certificate here (PEM), for
+        /// `check --ca-file`.
+        #[arg(long)]
+        ca_out: Option<PathBuf>,
     },
     /// Prove the harness: run the checker against the reference server once per fault.
     #[cfg(all(feature = "live", feature = "server"))]
@@ -199,9 +206,20 @@ pub fn run() -> i32 {
             list_faults,
             slow,
             mutate,
+            require_auth,
+            ca_out,
         } => match mutate.mutate {
             Some(seed) => serve_mutate::serve(listen, http_listen, seed, &mutate),
-            None => serve::serve(listen, http_listen, &fixture, &faults, list_faults, slow),
+            None => serve::serve(serve::ServeArgs {
+                listen,
+                http_listen,
+                fixture,
+                faults,
+                list: list_faults,
+                slow,
+                require_auth,
+                ca_out,
+            }),
         },
         #[cfg(all(feature = "live", feature = "server"))]
         Command::Selftest { json } => check::selftest(json),

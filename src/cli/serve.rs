@@ -15,14 +15,42 @@ pub fn parse_slow(s: &str) -> Result<f64, String> {
     poxspec::input::parse_seconds(s, 0.0, MAX_SLOW)
 }
 
-pub(super) fn serve(
-    listen: SocketAddr,
-    http_listen: Option<SocketAddr>,
-    fixture: &Option<PathBuf>,
-    faults: &[String],
-    list: bool,
-    slow: f64,
-) -> i32 {
+/// What `serve` was asked for.
+pub(super) struct ServeArgs {
+    pub listen: SocketAddr,
+    pub http_listen: Option<SocketAddr>,
+    pub fixture: Option<PathBuf>,
+    pub faults: Vec<String>,
+    pub list: bool,
+    pub slow: f64,
+    pub require_auth: Option<server::AuthMode>,
+    pub ca_out: Option<PathBuf>,
+}
+
+/// A DER certificate as PEM.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+pub(super) fn serve(args: ServeArgs) -> i32 {
+    let ServeArgs {
+        listen,
+        http_listen,
+        fixture,
+        faults,
+        list,
+        slow,
+        require_auth,
+        ca_out,
+    } = args;
     if list {
         for f in FAULTS {
             println!("{}\t{}", f.name, f.description);
@@ -30,7 +58,7 @@ pub(super) fn serve(
         return EXIT_OK;
     }
     let mut chosen = Vec::new();
-    for name in faults {
+    for name in &faults {
         match Fault::from_name(name) {
             Some(f) => chosen.push(f),
             None => {
@@ -63,9 +91,9 @@ pub(super) fn serve(
             slow: Duration::from_secs_f64(slow.clamp(0.0, MAX_SLOW)),
             https: listen,
             http: http_listen,
-            script: None,
-            identity: None,
+            require_auth,
             body_timeout: Duration::from_secs(10),
+            ..ServerOptions::local()
         };
         let s = match server::start(opts).await {
             Ok(s) => s,
@@ -74,11 +102,25 @@ pub(super) fn serve(
                 return EXIT_USAGE;
             }
         };
+        if let Some(p) = &ca_out {
+            if let Err(e) = std::fs::write(p, pem(&s.certificate_der)) {
+                eprintln!("poxspec serve: {}: cannot write: {e}", p.display());
+                s.shutdown();
+                return EXIT_USAGE;
+            }
+        }
         println!("poxspec reference server");
         println!(
-            "  POST {}  (self-signed certificate; use --insecure)",
-            s.url()
+            "  POST {}  (HTTP/1.1 and HTTP/2; certificate from a CA made at start-up: {})",
+            s.url(),
+            match &ca_out {
+                Some(p) => format!("check --ca-file {}", p.display()),
+                None => "write it with --ca-out FILE, or check --insecure".into(),
+            }
         );
+        if require_auth.is_some() {
+            println!("  Basic authentication required: the fixture's mailboxes and passwords");
+        }
         println!(
             "  GET  {}/autodiscover/autodiscover.xml  (302 to https)",
             s.http_base

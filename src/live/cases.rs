@@ -43,9 +43,34 @@ pub struct Case {
     pub id: String,
     /// One line.
     pub description: String,
-    /// The catalogue entry.
-    pub def: &'static CaseDef,
+    kind: Kind,
     mailbox: Option<String>,
+}
+
+/// Where a case's definition lives: the data catalogue, or the `tls/` and `auth/` tables.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Data(&'static CaseDef),
+    Tls(&'static super::tls_cases::TlsCaseDef),
+    Auth(&'static super::auth_cases::AuthCaseDef),
+}
+
+impl Case {
+    /// The catalogue entry, for a case of the data catalogue.
+    pub fn def(&self) -> Option<&'static CaseDef> {
+        match self.kind {
+            Kind::Data(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The `tls/…` definition, when this is a TLS case (judged from the run's inspection).
+    pub fn tls(&self) -> Option<&'static super::tls_cases::TlsCaseDef> {
+        match self.kind {
+            Kind::Tls(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// The cases for a target, in catalogue order.
@@ -57,7 +82,7 @@ pub fn catalogue(t: &Target) -> Vec<Case> {
                 v.push(Case {
                     id: def.id.replace("{mailbox}", e),
                     description: def.description.to_owned(),
-                    def,
+                    kind: Kind::Data(def),
                     mailbox: Some(e.clone()),
                 });
             }
@@ -65,10 +90,26 @@ pub fn catalogue(t: &Target) -> Vec<Case> {
             v.push(Case {
                 id: def.id.to_owned(),
                 description: def.description.to_owned(),
-                def,
+                kind: Kind::Data(def),
                 mailbox: None,
             });
         }
+    }
+    for d in super::auth_cases::AUTH_CASES {
+        v.push(Case {
+            id: d.id.into(),
+            description: d.description.into(),
+            kind: Kind::Auth(d),
+            mailbox: None,
+        });
+    }
+    for d in super::tls_cases::TLS_CASES {
+        v.push(Case {
+            id: d.id.into(),
+            description: d.description.into(),
+            kind: Kind::Tls(d),
+            mailbox: None,
+        });
     }
     v
 }
@@ -168,7 +209,7 @@ pub(super) fn http_finding(out: &mut Outcome, rule: &Rule, message: String) {
     });
 }
 
-fn describe(x: &Exchange) -> String {
+pub(super) fn describe(x: &Exchange) -> String {
     match &x.outcome {
         Ok(a) => format!(
             "HTTP {} {} with {} bytes",
@@ -347,7 +388,7 @@ fn mobile_body(p: &Parsed) -> bool {
 }
 
 fn with_path(url: &str, path: &str) -> String {
-    match reqwest::Url::parse(url) {
+    match url::Url::parse(url) {
         Ok(mut u) => {
             let (path, query) = match path.split_once('?') {
                 Some((p, q)) => (p, Some(q)),
@@ -578,10 +619,19 @@ pub async fn run_case(client: &Client, t: &Target, shared: &RunShared, case: &Ca
     let mut out = Outcome::default();
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut source: Option<String> = None;
-    let rule = case_rule(case.def);
+    let def = match case.kind {
+        Kind::Data(def) => def,
+        Kind::Tls(def) => return super::tls_cases::run_alone(client, t, def).await,
+        Kind::Auth(def) => {
+            let first = t.emails.first().map_or("user@example.com", String::as_str);
+            super::auth_cases::run(client, &t.url, first, def, &mut out, &mut exchanges).await;
+            return finish(client, case, out, exchanges, source);
+        }
+    };
+    let rule = case_rule(def);
     out.applied.insert(rule.id);
     let ctx = &shared.ctx;
-    match case.def.probe {
+    match def.probe {
         Probe::Settings => {
             let email = case.mailbox.as_deref().unwrap_or(&ctx.email);
             let canonical = Req::post(catalogue::outlook(email).into_bytes());
@@ -642,7 +692,7 @@ pub async fn run_case(client: &Client, t: &Target, shared: &RunShared, case: &Ca
                 Path::Spelled(p) => with_path(&t.url, p),
             };
             let shown = if bytes.len() > 4096 {
-                Some(format!("({} bytes: {})", bytes.len(), case.def.description).into_bytes())
+                Some(format!("({} bytes: {})", bytes.len(), def.description).into_bytes())
             } else {
                 None
             };
@@ -694,7 +744,7 @@ pub async fn run_case(client: &Client, t: &Target, shared: &RunShared, case: &Ca
                     );
                 }
             }
-            let hits = shared.bait.hits(&case.def.id.replace('/', "-"));
+            let hits = shared.bait.hits(&def.id.replace('/', "-"));
             if !hits.is_empty() {
                 v.fail(
                     "no request to the checker's loopback listener",

@@ -3,10 +3,11 @@
 
 use super::catalogue::Transport;
 use super::raw::{self, Pace, RawRequest};
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::rt::TokioExecutor;
 use std::fmt::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 pub struct Credentials {
     user: String,
     password: String,
-    origin: reqwest::Url,
+    origin: url::Url,
     allow_http: bool,
 }
 
@@ -58,7 +59,7 @@ impl Credentials {
         named_url: &str,
         allow_http: bool,
     ) -> Result<Credentials, CredentialsError> {
-        let url = reqwest::Url::parse(named_url)
+        let url = url::Url::parse(named_url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
             .ok_or_else(|| CredentialsError::NoOrigin(named_url.to_owned()))?;
@@ -96,7 +97,7 @@ impl Credentials {
 
     /// Whether a request to `url` may carry the credentials.
     pub fn decide(&self, url: &str) -> Authorization {
-        let Ok(u) = reqwest::Url::parse(url) else {
+        let Ok(u) = url::Url::parse(url) else {
             return Authorization::WithheldOtherOrigin;
         };
         if u.origin() != self.origin.origin() {
@@ -123,17 +124,16 @@ impl std::fmt::Debug for Credentials {
 /// What the client is allowed to do.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Skip certificate verification.
-    pub insecure: bool,
-    /// An extra trusted root (the embedded server's self-signed certificate).
-    pub extra_root_der: Option<Vec<u8>>,
+    /// What is trusted: the web roots plus private CAs, or anything (`--insecure`).
+    pub trust: super::tls::Trust,
     /// Per-request timeout.
     pub timeout: Duration,
     /// Largest response body read.
     pub body_cap: usize,
     /// Basic credentials, bound to the origin the user named. The password is never printed.
     pub credentials: Option<Credentials>,
-    /// DNS and `--resolve`/`--connect-to` overrides; `None`: the system resolver, no overrides.
+    /// Where connections really go: DNS (`--dns`) and the `--connect-to`/`--resolve`
+    /// overrides; `None`: the system resolver, no overrides.
     pub routing: Option<Arc<super::route::Routing>>,
 }
 
@@ -226,107 +226,24 @@ pub enum Failure {
 /// The HTTP client.
 #[derive(Clone)]
 pub struct Client {
-    /// For https URLs.
-    http: reqwest::Client,
-    /// For http URLs: a separate client because routing overrides depend on the default port.
-    plain: reqwest::Client,
-    /// The TLS configuration reqwest uses, for the raw connections of [`Client::request`].
+    http: Pool<super::connector::Connector, Full<Bytes>>,
+    /// The TLS configuration of the pool, for the raw connections of [`Client::request`].
     tls: Arc<rustls::ClientConfig>,
     options: ClientOptions,
-}
-
-#[derive(Debug)]
-struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// The rustls client configuration `options` call for: the webpki roots plus the extra root,
-/// or no verification at all with `insecure`.
-pub fn tls_config(options: &ClientOptions) -> Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
-    Ok(if options.insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
-            .with_no_client_auth()
-    } else {
-        let mut roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        if let Some(der) = &options.extra_root_der {
-            roots
-                .add(CertificateDer::from(der.clone()))
-                .map_err(|e| format!("cannot trust the certificate: {e}"))?;
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
-    })
 }
 
 impl Client {
     /// Builds a client.
     pub fn new(options: ClientOptions) -> Result<Client, String> {
-        let tls = tls_config(&options)?;
-        let build = |default_port: u16| {
-            let mut b = reqwest::Client::builder()
-                .tls_backend_preconfigured(tls.clone())
-                .redirect(reqwest::redirect::Policy::none())
-                .no_proxy()
-                .timeout(options.timeout)
-                .connect_timeout(options.timeout)
-                .user_agent(concat!("poxspec/", env!("CARGO_PKG_VERSION")));
-            if let Some(r) = &options.routing {
-                b = b.dns_resolver(Arc::new(r.resolver(default_port)));
-            }
-            b.build().map_err(|e| e.to_string())
-        };
-        let (http, plain) = (build(443)?, build(80)?);
+        // HTTP/1.1 as Outlook speaks it; tls/http2 tries HTTP/2 on its own connection.
+        let tls = options.trust.client_config(&[b"http/1.1"])?;
+        let raw_tls = Arc::new(tls.clone());
+        let connector =
+            super::connector::Connector::new(options.routing.clone(), tls, options.timeout);
+        let http = Pool::builder(TokioExecutor::new()).build(connector);
         Ok(Client {
             http,
-            plain,
-            tls: Arc::new(tls),
+            tls: raw_tls,
             options,
         })
     }
@@ -336,29 +253,30 @@ impl Client {
         &self.options
     }
 
-    fn for_url(&self, url: &str) -> &reqwest::Client {
-        if url.len() >= 5 && url[..5].eq_ignore_ascii_case("http:") {
-            &self.plain
-        } else {
-            &self.http
-        }
-    }
-
     /// POSTs `body` as `text/xml; charset=utf-8`, with the credentials only when `url` is on
     /// the origin they are bound to (see [`Credentials`]).
     pub async fn post(&self, url: &str, body: Vec<u8>) -> Exchange {
+        self.post_with(url, body, self.options.credentials.as_ref())
+            .await
+    }
+
+    /// POSTs like [`Client::post`] but with `credentials` instead of the configured ones
+    /// (`None`: anonymous); the same origin rule applies to them. The `auth/…` cases send a
+    /// wrong password and no password this way.
+    pub async fn post_with(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        credentials: Option<&Credentials>,
+    ) -> Exchange {
         let ct = "text/xml; charset=utf-8";
-        let mut req = self
-            .for_url(url)
-            .post(url)
-            .header(CONTENT_TYPE, ct)
-            .body(body.clone());
-        let authorization = match &self.options.credentials {
+        let mut req = hyper::Request::post(url).header(CONTENT_TYPE, ct);
+        let authorization = match credentials {
             None => Authorization::None,
             Some(c) => {
                 let decision = c.decide(url);
                 if decision == Authorization::Sent {
-                    req = req.basic_auth(c.user(), Some(c.password()));
+                    req = req.header(AUTHORIZATION, format!("Basic {}", c.basic_token()));
                 }
                 decision
             }
@@ -367,8 +285,9 @@ impl Client {
             .await
     }
 
-    /// Sends a case's request to `url`: over reqwest when the body travels in one go, else on
-    /// a raw connection ([`super::raw`]). Credentials go only where [`Credentials::decide`]
+    /// Sends a case's request to `url`: over the pooled client when the body travels in one
+    /// go, else on a raw connection ([`super::raw`], routed like every other connection).
+    /// Credentials go only where [`Credentials::decide`]
     /// allows, as for [`Client::post`].
     pub async fn request(&self, url: &str, r: &Req) -> Exchange {
         let authorization = match &self.options.credentials {
@@ -387,14 +306,12 @@ impl Client {
             Transport::Slow => Some(Pace::Slow(r.slow_window)),
         };
         let Some(pace) = pace else {
-            let method =
-                reqwest::Method::from_bytes(r.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-            let mut req = self.for_url(url).request(method, url).body(r.body.clone());
+            let mut req = hyper::Request::builder().method(r.method).uri(url);
             if let Some(ct) = r.content_type {
                 req = req.header(CONTENT_TYPE, ct);
             }
             if let Some(c) = credentials {
-                req = req.basic_auth(c.user(), Some(c.password()));
+                req = req.header(AUTHORIZATION, format!("Basic {}", c.basic_token()));
             }
             return self
                 .send(
@@ -525,7 +442,7 @@ impl Client {
 
     /// GETs without credentials (the documented unauthenticated probe).
     pub async fn get(&self, url: &str) -> Exchange {
-        let req = self.for_url(url).get(url);
+        let req = hyper::Request::get(url);
         self.send("GET", url, None, Vec::new(), Authorization::None, req)
             .await
     }
@@ -537,12 +454,18 @@ impl Client {
         request_type: Option<String>,
         request_body: Vec<u8>,
         authorization: Authorization,
-        req: reqwest::RequestBuilder,
+        req: hyper::http::request::Builder,
     ) -> Exchange {
         let start = Instant::now();
-        let outcome = match tokio::time::timeout(self.options.timeout, self.read(req)).await {
-            Ok(r) => r,
-            Err(_) => Err(Failure::Timeout),
+        let req = req
+            .header(USER_AGENT, concat!("poxspec/", env!("CARGO_PKG_VERSION")))
+            .body(Full::new(Bytes::from(request_body.clone())));
+        let outcome = match req {
+            Err(e) => Err(Failure::Other(format!("cannot build the request: {e}"))),
+            Ok(req) => match tokio::time::timeout(self.options.timeout, self.read(req)).await {
+                Ok(r) => r,
+                Err(_) => Err(Failure::Timeout),
+            },
         };
         Exchange {
             method,
@@ -555,12 +478,17 @@ impl Client {
         }
     }
 
-    async fn read(&self, req: reqwest::RequestBuilder) -> Result<Answer, Failure> {
-        let mut resp = req.send().await.map_err(classify)?;
+    async fn read(&self, req: hyper::Request<Full<Bytes>>) -> Result<Answer, Failure> {
+        let resp = self.http.request(req).await.map_err(classify)?;
         let status = resp.status().as_u16();
         let headers = headers(resp.headers());
+        let mut incoming = resp.into_body();
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|e| Failure::Other(chain(&e)))?;
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
             if body.len() + chunk.len() > self.options.body_cap {
                 return Err(Failure::TooLarge {
                     read: body.len() + chunk.len(),
@@ -588,19 +516,22 @@ fn headers(h: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn classify(e: reqwest::Error) -> Failure {
-    if e.is_timeout() {
-        Failure::Timeout
-    } else if e.is_connect() {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg = format!("{msg}: {s}");
-            src = s.source();
-        }
-        Failure::Connect(msg)
+/// An error and its causes, one after the other.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    msg
+}
+
+fn classify(e: hyper_util::client::legacy::Error) -> Failure {
+    if e.is_connect() {
+        Failure::Connect(chain(&e))
     } else {
-        Failure::Other(e.to_string())
+        Failure::Other(chain(&e))
     }
 }
 

@@ -2,21 +2,28 @@
 //! judges every answer with the rules. It knows nothing of the reference server beyond its
 //! fixture format (to know the mailboxes' policy states).
 
+mod auth_cases;
 mod bait;
 mod cases;
 pub mod catalogue;
 mod client;
+mod connector;
 pub mod discover;
 pub mod expect;
+mod h2;
 mod raw;
 mod redirect;
 pub mod route;
+pub mod tls;
+mod tls_cases;
 
+pub use auth_cases::{AuthCaseDef, AuthCheck, AUTH_CASES};
 pub use cases::{catalogue, run_case, Case, RunShared, Target};
 pub use client::{
-    evidence, redact, tls_config, Answer, Authorization, Client, ClientOptions, Credentials,
-    CredentialsError, Exchange, Failure, Req,
+    evidence, redact, Answer, Authorization, Client, ClientOptions, Credentials, CredentialsError,
+    Exchange, Failure, Req,
 };
+pub use tls_cases::{TlsCaseDef, TlsCheck, TLS_CASES};
 
 use crate::report::Unit;
 use std::sync::Arc;
@@ -66,8 +73,10 @@ impl CheckOptions {
                 slow_body: Duration::from_secs(3),
             },
             client: ClientOptions {
-                insecure: false,
-                extra_root_der: Some(certificate_der),
+                trust: tls::Trust {
+                    insecure: false,
+                    extra_roots: vec![certificate_der],
+                },
                 timeout,
                 body_cap: 1024 * 1024,
                 credentials: None,
@@ -113,13 +122,50 @@ pub fn select(options: &CheckOptions) -> Vec<Case> {
 /// Runs the selected cases and returns one report unit per case, in catalogue order.
 pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
     let client = Client::new(options.client.clone()).map_err(CheckError::Setup)?;
-    let probe = client.get(&options.target.url).await;
-    if let Err(Failure::Connect(reason)) = &probe.outcome {
-        return Err(CheckError::Unreachable {
-            url: options.target.url.clone(),
-            reason: reason.clone(),
-        });
+    let o = &options.client;
+    // One TLS inspection per run: the tls/ cases judge it, and a problem that makes a
+    // verifying client refuse the connection becomes their finding instead of "unreachable".
+    let inspection = match tls::https_endpoint(&options.target.url) {
+        Some((host, port)) => Some(
+            tls::inspect(
+                &host,
+                port,
+                o.routing.as_deref(),
+                &o.trust,
+                tls_cases::INSPECT_ALPN,
+                o.timeout,
+            )
+            .await
+            .map_err(|e| match e {
+                tls::InspectError::Connect { reason, .. } => CheckError::Unreachable {
+                    url: options.target.url.clone(),
+                    reason,
+                },
+                other => CheckError::Setup(other.to_string()),
+            })?,
+        ),
+        None => None,
+    };
+    // --insecure connects whatever the certificate, but no client connects below TLS 1.2.
+    let blocking = inspection.as_ref().and_then(|i| {
+        let p = if o.trust.insecure {
+            i.protocol().err()
+        } else {
+            i.blocking_problem()
+        }?;
+        Some((tls_cases::rule(&p), i.explain(&p)))
+    });
+    if blocking.is_none() {
+        let probe = client.get(&options.target.url).await;
+        if let Err(Failure::Connect(reason)) = &probe.outcome {
+            return Err(CheckError::Unreachable {
+                url: options.target.url.clone(),
+                reason: reason.clone(),
+            });
+        }
     }
+    let inspection = Arc::new(inspection);
+    let blocking = Arc::new(blocking);
     let cases = select(options);
     let target = Arc::new(options.target.clone());
     let shared = Arc::new(
@@ -132,38 +178,58 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
     let mut set = tokio::task::JoinSet::new();
     for (i, case) in cases.into_iter().enumerate() {
         let (client, target, permits) = (client.clone(), target.clone(), permits.clone());
+        let (inspection, blocking) = (inspection.clone(), blocking.clone());
         let shared = shared.clone();
         set.spawn(async move {
             let _permit = permits
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            let unit =
-                match tokio::time::timeout_at(deadline, run_case(&client, &target, &shared, &case))
-                    .await
-                {
-                    Ok(u) => u,
-                    Err(_) => {
-                        let mut out = crate::rules::Outcome::default();
-                        let r = crate::rules::catalogue::HTTP_TIME;
-                        out.applied.insert(r.id);
-                        out.findings.push(crate::rules::Finding {
-                            rule: r.id,
-                            severity: r.severity,
-                            element: r.elements[0].into(),
-                            path: String::new(),
-                            line: 0,
-                            column: 0,
-                            message:
-                                "the run's total time budget ran out before this case finished"
-                                    .into(),
-                            raw: None,
-                        });
-                        let mut u = Unit::new(case.id.clone(), None, out);
-                        u.description = Some(case.description.clone());
-                        u
-                    }
-                };
+            let work = async {
+                if let Some(def) = case.tls() {
+                    let o = client.options();
+                    let cx = tls_cases::TlsContext {
+                        inspection: inspection.as_ref().as_ref(),
+                        url: &target.url,
+                        email: target
+                            .emails
+                            .first()
+                            .map_or("user@example.com", String::as_str),
+                        routing: o.routing.as_deref(),
+                        trust: &o.trust,
+                        credentials: o.credentials.as_ref(),
+                        timeout: o.timeout,
+                        body_cap: o.body_cap,
+                    };
+                    tls_cases::run(def, &cx).await
+                } else if let Some((rule, why)) = blocking.as_ref() {
+                    not_checked(&case, rule, why)
+                } else {
+                    run_case(&client, &target, &shared, &case).await
+                }
+            };
+            let unit = match tokio::time::timeout_at(deadline, work).await {
+                Ok(u) => u,
+                Err(_) => {
+                    let mut out = crate::rules::Outcome::default();
+                    let r = crate::rules::catalogue::HTTP_TIME;
+                    out.applied.insert(r.id);
+                    out.findings.push(crate::rules::Finding {
+                        rule: r.id,
+                        severity: r.severity,
+                        element: r.elements[0].into(),
+                        path: String::new(),
+                        line: 0,
+                        column: 0,
+                        message: "the run's total time budget ran out before this case finished"
+                            .into(),
+                        raw: None,
+                    });
+                    let mut u = Unit::new(case.id.clone(), None, out);
+                    u.description = Some(case.description.clone());
+                    u
+                }
+            };
             (i, unit)
         });
     }
@@ -176,4 +242,16 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
     }
     units.sort_by_key(|(i, _)| *i);
     Ok(units.into_iter().map(|(_, u)| u).collect())
+}
+
+/// The unit for a case that was not sent because a verifying client refuses the TLS
+/// connection: it fails with the TLS rule, so the run says why and exits 1, not 2.
+fn not_checked(case: &Case, rule: &crate::rules::Rule, why: &str) -> Unit {
+    let mut out = crate::rules::Outcome::default();
+    tls_cases::finding_for(&mut out, rule, format!(
+        "not checked: a client that verifies TLS refuses this server ({why}); fix the certificate, trust a private CA with --ca-file, or rerun with --insecure to check the rest"
+    ));
+    let mut u = Unit::new(case.id.clone(), None, out);
+    u.description = Some(case.description.clone());
+    u
 }

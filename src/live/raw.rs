@@ -76,7 +76,7 @@ pub async fn connect(
     body_cap: usize,
     routing: Option<&super::route::Routing>,
 ) -> Result<Connection, Failure> {
-    let u = reqwest::Url::parse(url).map_err(other)?;
+    let u = url::Url::parse(url).map_err(other)?;
     let host = u
         .host_str()
         .ok_or_else(|| Failure::Connect(format!("{url}: no host")))?
@@ -96,18 +96,9 @@ pub async fn connect(
         .to_owned();
     let open = async {
         // The same DNS and --connect-to/--resolve overrides as the client's other requests.
-        let tcp = match routing {
-            Some(r) => {
-                let addrs = r
-                    .socket_addrs(&bare, port)
-                    .await
-                    .map_err(|e| Failure::Connect(format!("{host}: {e}")))?;
-                tokio::net::TcpStream::connect(&addrs[..]).await
-            }
-            None => tokio::net::TcpStream::connect((bare.as_str(), port)).await,
-        }
-        .map_err(|e| Failure::Connect(e.to_string()))?;
-        let _ = tcp.set_nodelay(true);
+        let tcp = super::route::connect(routing, &bare, port, timeout)
+            .await
+            .map_err(|e| Failure::Connect(e.to_string()))?;
         if u.scheme() == "https" {
             let mut config = (*tls).clone();
             config.alpn_protocols = vec![b"http/1.1".to_vec()];

@@ -20,14 +20,14 @@ pub(super) fn is_redirect(a: &Answer) -> bool {
 /// `url` (taken as written when either does not parse).
 pub(super) fn redirect_target(url: &str, a: &Answer) -> String {
     let loc = a.header("location").unwrap_or_default().to_owned();
-    reqwest::Url::parse(url)
+    url::Url::parse(url)
         .and_then(|u| u.join(&loc))
         .map(|u| u.to_string())
         .unwrap_or(loc)
 }
 
-fn origin(url: &str) -> Option<reqwest::Url> {
-    reqwest::Url::parse(url).ok()
+fn origin(url: &str) -> Option<url::Url> {
+    url::Url::parse(url).ok()
 }
 
 fn same_origin(a: &str, b: &str) -> bool {

@@ -2,18 +2,16 @@
 //! named with `--dns`), and curl's `--resolve HOST:PORT:ADDR` and
 //! `--connect-to HOST1:PORT1:HOST2:PORT2` overrides on top.
 //!
-//! The HTTP client asks [`Routing`] for addresses through reqwest's resolver hook, which
-//! receives a host name but no port; each [`RoutedResolver`] is therefore built for one
-//! scheme's default port (443 or 80), and the overrides apply to URLs without an explicit
-//! port. A URL with its own port (an SRV target on port 8443, say) connects where DNS says.
-//! Probes that open their own sockets ([`Routing::socket_addrs`]) apply every rule.
+//! Every connection the checker opens — the pooled HTTP client's, the raw HTTP/1.1 probes',
+//! the TLS inspection's, the mail-endpoint probes' — goes through [`connect`], which applies
+//! every rule to the URL's own host and port (explicit ports included) and then tries each
+//! address in turn. TLS still checks the certificate against the name in the URL.
 
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Which DNS server answers.
@@ -286,6 +284,11 @@ fn split_fields(s: &str) -> Vec<String> {
     out
 }
 
+/// A host as it is compared: lower case, an IPv6 literal without brackets.
+pub fn normalize_host(h: &str) -> String {
+    unbracket(h)
+}
+
 fn unbracket(s: &str) -> String {
     s.trim_start_matches('[')
         .trim_end_matches(']')
@@ -408,34 +411,91 @@ impl Routing {
         let a = self.addresses(&h, p).await?;
         Ok(a.ips.into_iter().map(|ip| SocketAddr::new(ip, p)).collect())
     }
+}
 
-    /// A resolver for an HTTP client whose URLs default to `default_port`.
-    pub fn resolver(self: &Arc<Self>, default_port: u16) -> RoutedResolver {
-        RoutedResolver {
-            routing: self.clone(),
-            default_port,
+impl Routing {
+    /// Whether any `--connect-to` or `--resolve` rule is set.
+    pub fn has_overrides(&self) -> bool {
+        !self.connect_to.is_empty() || !self.resolve.is_empty()
+    }
+
+    /// The overrides as one line for a report's context (`None` without any), in the
+    /// command-line syntax they were given in.
+    pub fn describe(&self) -> Option<String> {
+        if !self.has_overrides() {
+            return None;
+        }
+        let h = |h: &Option<String>| {
+            h.as_deref()
+                .map(|h| {
+                    if h.contains(':') {
+                        format!("[{h}]")
+                    } else {
+                        h.to_owned()
+                    }
+                })
+                .unwrap_or_default()
+        };
+        let p = |p: &Option<u16>| p.map(|p| p.to_string()).unwrap_or_default();
+        let mut parts: Vec<String> = self
+            .connect_to
+            .iter()
+            .map(|c| {
+                format!(
+                    "--connect-to {}:{}:{}:{}",
+                    h(&c.host),
+                    p(&c.port),
+                    h(&c.to_host),
+                    p(&c.to_port)
+                )
+            })
+            .collect();
+        parts.extend(self.resolve.iter().map(|r| {
+            let addrs: Vec<String> = r.addrs.iter().map(|a| a.to_string()).collect();
+            format!("--resolve {}:{}:{}", r.host, r.port, addrs.join(","))
+        }));
+        Some(parts.join(" "))
+    }
+}
+
+/// Opens a TCP connection for a request to `host:port`: through `routing` (its DNS and every
+/// override) when given, else through the system resolver. Each address is tried in turn
+/// within `timeout`; the error names the address tried last.
+pub async fn connect(
+    routing: Option<&Routing>,
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> std::io::Result<tokio::net::TcpStream> {
+    use std::io::{Error, ErrorKind};
+    let host = unbracket(host);
+    let resolve = async {
+        match routing {
+            Some(r) => r
+                .socket_addrs(&host, port)
+                .await
+                .map_err(|e| Error::new(ErrorKind::NotFound, format!("{host}: {e}"))),
+            None => match host.parse::<IpAddr>() {
+                Ok(ip) => Ok(vec![SocketAddr::new(ip, port)]),
+                Err(_) => Ok(tokio::net::lookup_host((host.as_str(), port))
+                    .await?
+                    .collect()),
+            },
+        }
+    };
+    let addrs = tokio::time::timeout(timeout, resolve)
+        .await
+        .map_err(|_| Error::new(ErrorKind::TimedOut, format!("resolving {host} timed out")))??;
+    let mut last = Error::new(ErrorKind::NotFound, format!("{host} has no address"));
+    for a in addrs {
+        match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(a)).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Ok(Err(e)) => last = Error::new(e.kind(), format!("{a}: {e}")),
+            Err(_) => last = Error::new(ErrorKind::TimedOut, format!("{a}: connection timed out")),
         }
     }
-}
-
-/// reqwest's resolver hook backed by [`Routing`], for URLs whose port is `default_port`.
-#[derive(Debug, Clone)]
-pub struct RoutedResolver {
-    routing: Arc<Routing>,
-    default_port: u16,
-}
-
-impl reqwest::dns::Resolve for RoutedResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let routing = self.routing.clone();
-        let port = self.default_port;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs = routing.socket_addrs(&host, port).await.map_err(
-                |e| -> Box<dyn std::error::Error + Send + Sync> { format!("{host}: {e}").into() },
-            )?;
-            let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
-            Ok(it)
-        })
-    }
+    Err(last)
 }

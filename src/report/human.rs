@@ -73,10 +73,15 @@ pub(super) fn write_unit(out: &mut impl Write, u: &Unit, strict: bool) -> io::Re
 pub(super) fn write_summary(out: &mut impl Write, h: &Header, s: &Summary) -> io::Result<()> {
     writeln!(
         out,
-        "{} {}s: {} passed, {} failed; {} errors, {} warnings, {} infos{}",
+        "{} {}s: {} passed{}, {} failed; {} errors, {} warnings, {} infos{}",
         s.total,
         h.unit_label,
         s.passed,
+        if s.expected_failures > 0 {
+            format!(" ({} as expected failures)", s.expected_failures)
+        } else {
+            String::new()
+        },
         s.failed,
         s.errors,
         s.warnings,

@@ -56,6 +56,10 @@ pub enum Area {
     Discovery,
     /// The IMAP, POP3 and SMTP endpoints an answer advertises (`discover --probe-endpoints`).
     Endpoint,
+    /// The TLS endpoint: certificate, protocol version, ALPN (applied by the live checker).
+    Tls,
+    /// HTTP authentication (applied by the live checker).
+    Auth,
 }
 
 /// What a rule is applied to.
@@ -477,6 +481,66 @@ rules! {
         "Responses never echo the request's credentials",
         "RFC 9110 §11.6.2 (credentials are for the origin server only); derived",
         "Derived, not quoted: a server that copies the Authorization header or the decoded password into its answer (debug output, DebugData, comments) hands the password to everything that logs responses: proxies, client logs, CI artifacts. poxspec detects the echo by matching the password and its Basic token, and shows neither." };
+    TLS_TRUSTED = { "POX-TLS-001", Tls, Error, Http, ["certificate"],
+        "The certificate chain leads to a trusted root (no unknown issuer, no untrusted self-signed certificate)",
+        "RFC 9110 §4.3.4 (https: the client verifies the certificate); RFC 5280 §6",
+        "A verifying client (Outlook, mobile clients, every HTTP library by default) refuses an unknown issuer or an untrusted self-signed certificate; Outlook warns and many users cannot go on. A private CA is legitimate on staging: trust it with --ca-file. Judged at a moment inside the certificates' validity, so that expiry is reported by POX-TLS-003 alone." };
+    TLS_NAME = { "POX-TLS-002", Tls, Error, Http, ["certificate"],
+        "The certificate is valid for the URL's host name",
+        "RFC 9110 §4.3.4; RFC 6125 §6",
+        "The name checked is the URL's host, also when --connect-to or --resolve send the connection elsewhere. A certificate for mail.contoso.com served on autodiscover.contoso.com makes Outlook warn; the autodiscover name is the usual gap in SAN lists." };
+    TLS_EXPIRED = { "POX-TLS-003", Tls, Error, Http, ["certificate"],
+        "No certificate in the chain is past its notAfter date",
+        "RFC 5280 §4.1.2.5, §6.1.3 (a)(2)",
+        "An expired certificate is the most common Autodiscover failure in the field; every verifying client refuses it." };
+    TLS_NOT_YET_VALID = { "POX-TLS-004", Tls, Error, Http, ["certificate"],
+        "No certificate in the chain is used before its notBefore date",
+        "RFC 5280 §4.1.2.5, §6.1.3 (a)(2)",
+        "A certificate deployed before it is valid (or a clock far off on either side) is refused like an expired one." };
+    TLS_VERSION = { "POX-TLS-005", Tls, Error, Http, ["TLS version"],
+        "A client offering TLS 1.2 and 1.3 gets one of them",
+        "RFC 8996 §2, §3; RFC 9325 §3.1.1",
+        "Current clients offer TLS 1.2 and later only; a server limited to TLS 1.0/1.1 cannot be reached. poxspec's TLS library (rustls) has no TLS 1.1, so when the handshake fails a hand-written TLS 1.1 ClientHello shows what the server does offer." };
+    TLS_LEGACY = { "POX-TLS-006", Tls, Warning, Http, ["TLS version"],
+        "A client offering only TLS 1.1 or older is refused",
+        "RFC 8996 §2, §3 (TLS 1.0 and 1.1 MUST NOT be negotiated)",
+        "RFC 8996 forbids negotiating TLS 1.0 and 1.1, but no Autodiscover specification names a TLS version and Exchange Server still accepts TLS 1.0 where Windows allows it; current clients are not affected, so this is a warning (failing under --strict). Probed with a hand-written TLS 1.1 ClientHello: the ServerHello's version is the verdict." };
+    TLS_HTTP2 = { "POX-TLS-007", Tls, Info, Http, ["ALPN"],
+        "HTTP/2 is offered through ALPN",
+        "RFC 9113 §3.2; RFC 7301",
+        "Implementation-defined: no Autodiscover specification mentions HTTP/2, and Outlook's Autodiscover works over HTTP/1.1. Reported so that a server author knows what clients that prefer HTTP/2 will get." };
+    TLS_HTTP2_SERVED = { "POX-TLS-008", Tls, Error, Http, ["ALPN"],
+        "A server that selects h2 in ALPN serves the Autodiscover POST over HTTP/2",
+        "RFC 7301 §3.2 (the selected protocol is the one spoken); RFC 9113 §3.2",
+        "Clients that prefer HTTP/2 (.NET HttpClient, browsers, most HTTP libraries) speak it as soon as ALPN selects it; a TLS terminator that selects h2 in front of an HTTP/1.1-only backend breaks all of them while HTTP/1.1 clients see nothing wrong." };
+    AUTH_CHALLENGE = { "POX-AUTH-001", Auth, Error, Http, ["WWW-Authenticate"],
+        "A 401 answer carries a WWW-Authenticate challenge",
+        "RFC 9110 §11.6.1, §15.5.2 (a server generating 401 MUST send WWW-Authenticate)",
+        "Without a challenge the client cannot tell which scheme (Basic, NTLM, Negotiate) to answer with; Outlook stops instead of asking for a password." };
+    AUTH_STATUS = { "POX-AUTH-002", Auth, Error, Http, ["HTTP status"],
+        "A POST without valid credentials gets 401, not a server error or another status",
+        "RFC 9110 §11.6.1, §15.5.2",
+        "A 5xx tells the client the server is broken, so it moves on to the next candidate URL instead of asking for a password; 403 says credentials would not help. Only 401 with a challenge starts authentication." };
+    AUTH_LOGIN_REDIRECT = { "POX-AUTH-003", Auth, Error, Http, ["Location"],
+        "A POST without valid credentials is not redirected to a login page",
+        "RFC 9110 §11.6.1 (HTTP authentication); derived",
+        "Derived, not quoted: reverse proxies that publish Exchange with forms-based authentication redirect unauthenticated requests to an HTML sign-in page; an Autodiscover client cannot fill in a form, follows the redirect into HTML and fails. A redirect to another autodiscover.xml URL is a documented redirect, not a login page, and is not flagged here." };
+    AUTH_WRONG_PASSWORD = { "POX-AUTH-004", Auth, Error, Http, ["Authorization"],
+        "A wrong password gets 401, not settings",
+        "RFC 9110 §11.6.1, §15.5.2; RFC 7617 §2",
+        "A server that refuses anonymous requests but answers a wrong password with settings does not check passwords: anyone who knows an address gets the mailbox's settings." };
+    AUTH_ANONYMOUS_BYPASS = { "POX-AUTH-005", Auth, Error, Http, ["Authorization"],
+        "A server that refuses a wrong password also refuses a request without credentials",
+        "RFC 9110 §11; derived",
+        "Derived, not quoted: answering anonymously is implementation-defined (POX-AUTH-007), but a server that rejects a wrong password and still serves a request that carries none has an authentication bypass. Only that inconsistency is an error." };
+    AUTH_RIGHT_PASSWORD = { "POX-AUTH-006", Auth, Error, Http, ["Authorization"],
+        "The right credentials get an Autodiscover answer, not 401",
+        "RFC 7617 §2, §2.1 (credentials are UTF-8 when the challenge says charset=\"UTF-8\")",
+        "The credentials given with --user/--password-env are refused: they are wrong, or the server decodes them wrongly. The classic server bug is decoding Basic credentials as Latin-1, which refuses every non-ASCII password." };
+    AUTH_OPEN = { "POX-AUTH-007", Auth, Info, Http, ["Authorization"],
+        "The endpoint answers without authentication",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/autodiscover-for-exchange (Exchange authenticates Autodiscover requests); MS-OXDSCLI (silent)",
+        "Implementation-defined: Exchange requires HTTP authentication on the POST, while many other servers (automx2, hosting panels) answer anonymously, and Outlook works with both. Reported so that a server meant to require authentication can see it does not." };
     LIVE_MUST = { "POX-LIVE-001", Http, Error, Http, ["*"],
         "A MUST-level live case's requirement holds",
         "the case's own source (see `poxspec check --list`)",

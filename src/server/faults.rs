@@ -41,6 +41,20 @@ pub enum Fault {
     LongRedirectChain,
     RedirectToHttp,
     CredentialsEchoed,
+    CertExpired,
+    CertNotYetValid,
+    CertWrongName,
+    CertSelfSigned,
+    CertUnknownCa,
+    Tls11Only,
+    Tls11Accepted,
+    H2AlpnHttp1,
+    AuthNoChallenge,
+    Auth500,
+    AuthLoginRedirect,
+    AuthWrongPasswordAccepted,
+    AuthAnonymousSettings,
+    AuthLatin1,
     LowerCasePath404,
     RequestDeclarationRequired,
     RequestRegexParser,
@@ -141,6 +155,20 @@ faults! {
     LongRedirectChain = "long-redirect-chain", false, ["POX-HTTP-014", "redirect/chain/short"], "sends every POST through a chain of three HTTP 302 relays";
     RedirectToHttp = "redirect-to-http", true, ["POX-HTTP-017", "redirect/location/https"], "answers POSTs on https with a 302 to the same endpoint on plain http";
     CredentialsEchoed = "credentials-echoed", true, ["POX-HTTP-018"], "copies the request's Authorization header, decoded, into a comment in its answers";
+    CertExpired = "cert-expired", true, ["POX-TLS-003", "tls/validity"], "presents a certificate that expired (valid 2020-01-01 to 2021-01-01), otherwise correct";
+    CertNotYetValid = "cert-not-yet-valid", true, ["POX-TLS-004", "tls/validity"], "presents a certificate valid only from 2090, otherwise correct";
+    CertWrongName = "cert-wrong-name", true, ["POX-TLS-002", "tls/name-matches"], "presents a trusted, current certificate for autodiscover.other.example only";
+    CertSelfSigned = "cert-self-signed", true, ["POX-TLS-001", "tls/chain-trusted"], "presents a self-signed certificate that the run does not trust";
+    CertUnknownCa = "cert-unknown-ca", true, ["POX-TLS-001", "tls/chain-trusted"], "presents a certificate signed by a CA that the run does not trust";
+    Tls11Only = "tls11-only", true, ["POX-TLS-005", "tls/protocol-version"], "answers every ClientHello with a TLS 1.1 ServerHello (hand-written: rustls has no TLS 1.1; the client decides at that message)";
+    Tls11Accepted = "tls11-accepted", false, ["POX-TLS-006", "tls/no-legacy-versions"], "still answers a TLS 1.1-only ClientHello with a TLS 1.1 ServerHello (hand-written), while serving TLS 1.2 and 1.3 normally";
+    H2AlpnHttp1 = "h2-alpn-http1", true, ["POX-TLS-008", "tls/http2"], "selects h2 in ALPN but then speaks HTTP/1.1 (a TLS terminator in front of an HTTP/1.1-only backend)";
+    AuthNoChallenge = "auth-401-no-challenge", true, ["POX-AUTH-001", "auth/anonymous"], "answers unauthenticated POSTs with 401 but no WWW-Authenticate challenge";
+    Auth500 = "auth-500", true, ["POX-AUTH-002", "auth/anonymous"], "answers unauthenticated POSTs with HTTP 500 instead of 401";
+    AuthLoginRedirect = "auth-login-redirect", true, ["POX-AUTH-003", "auth/anonymous"], "redirects unauthenticated POSTs to an HTML login page (forms-based authentication)";
+    AuthWrongPasswordAccepted = "auth-wrong-password-accepted", true, ["POX-AUTH-004", "auth/wrong-password"], "accepts any password for a known user";
+    AuthAnonymousSettings = "auth-anonymous-settings", true, ["POX-AUTH-005", "auth/anonymous"], "requires authentication but serves settings to requests that carry none";
+    AuthLatin1 = "auth-latin1", true, ["POX-AUTH-006", "auth/right-password"], "decodes Basic credentials as Latin-1, so a non-ASCII password is refused (RFC 7617 says UTF-8)";
     LowerCasePath404 = "lower-case-path-404", true, ["http/path/lower-case*"], "serves only /Autodiscover/Autodiscover.xml and answers the documented lower-case path with 404";
     RequestDeclarationRequired = "request-declaration-required", true, ["request/declaration/*"], "refuses (error 600) requests that do not start with exactly <?xml version=\"1.0\" encoding=\"utf-8\"?>";
     RequestRegexParser = "request-regex-parser", true, ["request/namespace/prefixed", "request/namespace/mixed-prefixes", "request/namespace/redeclared", "request/escape/*", "request/encoding/utf16*"], "finds EMailAddress by searching the text for <EMailAddress>...</EMailAddress>: prefixes, references, CDATA, comments and UTF-16 defeat it";

@@ -5,7 +5,8 @@
 //! list, STARTTLS, EHLO with or without AUTH. Reads are bounded (line length, command count,
 //! time); no mail is accepted.
 
-use super::pki::{server_config, Identity};
+use super::pki::server_config;
+use super::Identity;
 use super::ServerError;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

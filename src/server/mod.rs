@@ -2,14 +2,20 @@
 //! fixture, with injectable faults. It uses the model and policy modules to build answers and
 //! knows nothing of the rules or of the checker.
 
+mod auth;
+mod certs;
 mod dns;
 mod faults;
 mod lab;
+mod listener;
 mod mail;
 mod naive;
 mod pki;
 mod respond;
 mod script;
+
+pub use auth::{AuthMode, CHALLENGE, LOGIN_PATH};
+pub use certs::{issue as issue_certificate, CertProfile, Identity, OTHER_NAME};
 
 pub use dns::{start_dns, DnsRecord, RunningDns, Zone};
 pub use faults::{Fault, FaultDef, FAULTS};
@@ -20,7 +26,7 @@ pub use mail::{
     closed_port, start_mail, start_site, MailKind, MailListener, MailTransport, RunningListener,
     Site,
 };
-pub use pki::{server_config, Identity, TestCa};
+pub use pki::{server_config, TestCa};
 pub use respond::{Endpoint, Incoming, Reply, Responder, MAX_REQUEST};
 pub use script::{Script, ScriptedDocument, Served};
 
@@ -53,9 +59,18 @@ pub struct ServerOptions {
     pub http: Option<SocketAddr>,
     /// Answer every POST with the next document of this sequence instead (`serve --mutate`).
     pub script: Option<Arc<Script>>,
-    /// The certificate the HTTPS endpoint presents; `None`: a fresh self-signed one for
-    /// `localhost`, `127.0.0.1` and `::1`.
+    /// The certificate to present; `None`: one made at start-up for [`ServerOptions::tls_names`]
+    /// and signed by a fresh CA (the certificate faults change it).
     pub identity: Option<Identity>,
+    /// The names (DNS names, IP addresses) the made certificate is for.
+    pub tls_names: Vec<String>,
+    /// Serve only requests whose Host is this name (others get 421 Misdirected Request) and
+    /// call itself `https://NAME` in redirects, as a virtual host behind a name does.
+    pub virtual_host: Option<String>,
+    /// Require HTTP authentication on POSTs, with the fixture's passwords.
+    pub require_auth: Option<AuthMode>,
+    /// Offer HTTP/2 (ALPN h2) besides HTTP/1.1.
+    pub http2: bool,
 }
 
 impl ServerOptions {
@@ -70,6 +85,10 @@ impl ServerOptions {
             http: None,
             script: None,
             identity: None,
+            tls_names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            virtual_host: None,
+            require_auth: None,
+            http2: true,
         }
     }
 }
@@ -80,10 +99,10 @@ pub struct RunningServer {
     pub https_base: String,
     /// `http://127.0.0.1:PORT`.
     pub http_base: String,
-    /// The certificate (DER) the HTTPS endpoint presents (self-signed unless
-    /// [`ServerOptions::identity`] named one); trust it to check it.
+    /// The certificate to trust to check the HTTPS endpoint (DER): the CA that signed the
+    /// certificate it presents (whatever a certificate fault did to that certificate).
     pub certificate_der: Vec<u8>,
-    handle: axum_server::Handle<SocketAddr>,
+    https_task: tokio::task::JoinHandle<()>,
     http_task: tokio::task::JoinHandle<()>,
 }
 
@@ -93,9 +112,9 @@ impl RunningServer {
         format!("{}/autodiscover/autodiscover.xml", self.https_base)
     }
 
-    /// Stops both endpoints.
+    /// Stops both endpoints and every open connection.
     pub fn shutdown(&self) {
-        self.handle.shutdown();
+        self.https_task.abort();
         self.http_task.abort();
     }
 }
@@ -119,16 +138,6 @@ pub enum ServerError {
     Dns(String),
 }
 
-fn self_signed() -> Result<(Vec<u8>, Vec<u8>), ServerError> {
-    let ck = rcgen::generate_simple_self_signed(vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ])
-    .map_err(|e| ServerError::Tls(e.to_string()))?;
-    Ok((ck.cert.der().to_vec(), ck.signing_key.serialize_der()))
-}
-
 fn classify(path: &str) -> Option<Endpoint> {
     const PRIMARY: &str = "/autodiscover/autodiscover.xml";
     if path == PRIMARY {
@@ -146,10 +155,34 @@ fn classify(path: &str) -> Option<Endpoint> {
     }
 }
 
-/// What each listener's handler knows: the behaviour, and whether it is the https one.
+/// What the handler needs besides the responder: the host name it insists on and whether it
+/// requires authentication.
+struct Frontend {
+    responder: Responder,
+    virtual_host: Option<String>,
+    require_auth: Option<AuthMode>,
+}
+
+/// The request's host name (HTTP/2 `:authority` or the Host header), without the port.
+fn request_host(req: &Request<Body>) -> Option<String> {
+    let authority = req
+        .uri()
+        .authority()
+        .map(|a| a.host().to_owned())
+        .or_else(|| {
+            let h = req.headers().get(axum::http::header::HOST)?.to_str().ok()?;
+            Some(match h.rsplit_once(':') {
+                Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host.to_owned(),
+                _ => h.to_owned(),
+            })
+        })?;
+    Some(authority.to_ascii_lowercase())
+}
+
+/// What each listener's handler knows: the site, and whether it is the https one.
 #[derive(Clone)]
 struct Listener {
-    responder: Arc<Responder>,
+    site: Arc<Frontend>,
     secure: bool,
     body_timeout: Duration,
 }
@@ -184,7 +217,8 @@ fn request_headers(req: &Request<Body>) -> (bool, bool, Option<String>, Option<S
 }
 
 async fn handle(State(l): State<Listener>, req: Request<Body>) -> Response<Body> {
-    let responder = &l.responder;
+    let site = &l.site;
+    let responder = &site.responder;
     let endpoint = classify(req.uri().path());
     if let (Some(script), Some(_), true) =
         (&responder.script, endpoint, req.method() == Method::POST)
@@ -193,10 +227,41 @@ async fn handle(State(l): State<Listener>, req: Request<Body>) -> Response<Body>
         let _ = read_bounded(req.into_body(), Some(l.body_timeout)).await;
         return respond_with(script.next_reply(&path)).await;
     }
+    let misdirected = site
+        .virtual_host
+        .as_ref()
+        .is_some_and(|v| request_host(&req).as_deref() != Some(v.as_str()));
+    let refused = (req.method() == Method::POST && endpoint.is_some())
+        .then(|| {
+            auth::check(
+                site.require_auth,
+                &responder.fixture,
+                &responder.faults,
+                &responder.https_base,
+                req.headers()
+                    .get(axum::http::header::AUTHORIZATION)
+                    .map(|v| v.as_bytes()),
+            )
+        })
+        .flatten();
+    let login_page = req.method() == Method::GET && req.uri().path() == auth::LOGIN_PATH;
     let has = |f: Fault| responder.faults.contains(&f);
     let (chunked, expect, content_type, authorization) = request_headers(&req);
     let method = req.method().clone();
     let mut reply = match (&method, endpoint) {
+        _ if misdirected => Reply {
+            status: 421,
+            headers: vec![("content-type", "text/plain; charset=utf-8".into())],
+            body: b"Misdirected Request: this server answers for another host name".to_vec(),
+            delay: None,
+        },
+        (_, Some(_)) if refused.is_some() => refused.expect("checked"),
+        (_, None) if login_page => Reply {
+            status: 200,
+            headers: vec![("content-type", "text/html; charset=utf-8".into())],
+            body: auth::LOGIN_PAGE.as_bytes().to_vec(),
+            delay: None,
+        },
         (m, Some(_))
             if has(Fault::Methods500) && *m != Method::POST && (l.secure || *m != Method::GET) =>
         {
@@ -313,51 +378,68 @@ async fn read_bounded(body: Body, deadline: Option<Duration>) -> BodyRead {
     }
 }
 
+fn tls_error(e: impl std::fmt::Display) -> ServerError {
+    ServerError::Tls(e.to_string())
+}
+
+/// The certificate the options and faults call for.
+fn identity(options: &ServerOptions, faults: &BTreeSet<Fault>) -> Result<Identity, ServerError> {
+    if let Some(i) = &options.identity {
+        return Ok(i.clone());
+    }
+    let profile = [
+        (Fault::CertExpired, CertProfile::Expired),
+        (Fault::CertNotYetValid, CertProfile::NotYetValid),
+        (Fault::CertWrongName, CertProfile::WrongName),
+        (Fault::CertSelfSigned, CertProfile::SelfSigned),
+        (Fault::CertUnknownCa, CertProfile::UnknownCa),
+    ]
+    .into_iter()
+    .find(|(f, _)| faults.contains(f))
+    .map_or(CertProfile::Valid, |(_, p)| p);
+    let names = match &options.virtual_host {
+        Some(v) => vec![v.clone()],
+        None => options.tls_names.clone(),
+    };
+    certs::issue(profile, &names).map_err(tls_error)
+}
+
 /// Starts the server on a Tokio runtime and returns once both endpoints listen.
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
-    let identity = match options.identity {
-        Some(id) => id,
-        None => {
-            let (cert_der, key_der) = self_signed()?;
-            Identity { cert_der, key_der }
-        }
+    let faults: BTreeSet<Fault> = options.faults.iter().copied().collect();
+    let id = identity(&options, &faults)?;
+    let mut tls = server_config(&id)?;
+    tls.alpn_protocols = if !options.http2 {
+        vec![b"http/1.1".to_vec()]
+    } else {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
     };
-    let cert = identity.cert_der.clone();
-    let mut tls = server_config(&identity)?;
-    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let setup = listener::Setup {
+        tls: Arc::new(tls),
+        legacy: if faults.contains(&Fault::Tls11Only) {
+            listener::Legacy::Only
+        } else if faults.contains(&Fault::Tls11Accepted) {
+            listener::Legacy::Accept
+        } else {
+            listener::Legacy::Off
+        },
+        http1_only: faults.contains(&Fault::H2AlpnHttp1),
+    };
 
-    let https_listener =
-        std::net::TcpListener::bind(options.https).map_err(|source| ServerError::Bind {
-            addr: options.https,
-            source,
-        })?;
-    https_listener
-        .set_nonblocking(true)
-        .map_err(|source| ServerError::Bind {
-            addr: options.https,
-            source,
-        })?;
+    let bind_err = |addr: SocketAddr| move |source| ServerError::Bind { addr, source };
+    let https_listener = tokio::net::TcpListener::bind(options.https)
+        .await
+        .map_err(bind_err(options.https))?;
     let https_addr = https_listener
         .local_addr()
-        .map_err(|source| ServerError::Bind {
-            addr: options.https,
-            source,
-        })?;
+        .map_err(bind_err(options.https))?;
     let http_want = options
         .http
         .unwrap_or_else(|| SocketAddr::new(https_addr.ip(), 0));
     let http_listener = tokio::net::TcpListener::bind(http_want)
         .await
-        .map_err(|source| ServerError::Bind {
-            addr: http_want,
-            source,
-        })?;
-    let http_addr = http_listener
-        .local_addr()
-        .map_err(|source| ServerError::Bind {
-            addr: http_want,
-            source,
-        })?;
+        .map_err(bind_err(http_want))?;
+    let http_addr = http_listener.local_addr().map_err(bind_err(http_want))?;
 
     let host = |a: SocketAddr| {
         if a.is_ipv6() {
@@ -368,45 +450,37 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     };
     let https_base = format!("https://{}", host(https_addr));
     let http_base = format!("http://{}", host(http_addr));
-    let responder = Arc::new(Responder {
-        fixture: options.fixture,
-        faults: options.faults.into_iter().collect::<BTreeSet<_>>(),
-        https_base: https_base.clone(),
-        http_base: http_base.clone(),
-        slow: options.slow,
-        script: options.script,
+    let site = Arc::new(Frontend {
+        responder: Responder {
+            fixture: options.fixture,
+            faults,
+            https_base: match &options.virtual_host {
+                Some(v) => format!("https://{v}"),
+                None => https_base.clone(),
+            },
+            http_base: http_base.clone(),
+            slow: options.slow,
+            script: options.script,
+        },
+        virtual_host: options.virtual_host.map(|v| v.to_ascii_lowercase()),
+        require_auth: options.require_auth,
     });
-    let listener = |secure| Listener {
-        responder: responder.clone(),
+    let state = |secure| Listener {
+        site: site.clone(),
         secure,
         body_timeout: options.body_timeout,
     };
-    let https_app = Router::new().fallback(handle).with_state(listener(true));
-    let app = Router::new().fallback(handle).with_state(listener(false));
-
-    let handle = axum_server::Handle::new();
-    let server = axum_server::from_tcp_rustls(
-        https_listener,
-        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
-    )
-    .map_err(|source| ServerError::Bind {
-        addr: https_addr,
-        source,
-    })?
-    .handle(handle.clone());
-    tokio::spawn(async move {
-        let _ = server.serve(https_app.into_make_service()).await;
-    });
+    let https_app = Router::new().fallback(handle).with_state(state(true));
+    let app = Router::new().fallback(handle).with_state(state(false));
+    let https_task = listener::spawn(https_listener, setup, https_app);
     let http_task = tokio::spawn(async move {
         let _ = axum::serve(http_listener, app).await;
     });
-    // Wait until the HTTPS endpoint accepts connections.
-    let _ = handle.listening().await;
     Ok(RunningServer {
         https_base,
         http_base,
-        certificate_der: cert,
-        handle,
+        certificate_der: id.ca_der,
+        https_task,
         http_task,
     })
 }

@@ -1,17 +1,8 @@
 //! A throw-away certificate authority for loopback runs: one self-signed root the client
 //! trusts for the run, and leaf certificates for each listener's names (rcgen).
 
-use super::ServerError;
+use super::{Identity, ServerError};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-
-/// A certificate and its private key, both DER (PKCS#8 key).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    /// The leaf certificate.
-    pub cert_der: Vec<u8>,
-    /// Its private key.
-    pub key_der: Vec<u8>,
-}
 
 /// A run's root certificate authority. Only the root's certificate ([`TestCa::root_der`]) is
 /// handed to clients; the key never leaves the process.
@@ -50,8 +41,9 @@ impl TestCa {
         let key = KeyPair::generate().map_err(tls_err)?;
         let cert = params.signed_by(&key, &self.issuer).map_err(tls_err)?;
         Ok(Identity {
-            cert_der: cert.der().to_vec(),
-            key_der: key.serialize_der(),
+            chain: vec![cert.der().to_vec()],
+            key_pkcs8: key.serialize_der(),
+            ca_der: self.root_der(),
         })
     }
 }
@@ -64,8 +56,8 @@ pub fn server_config(id: &Identity) -> Result<rustls::ServerConfig, ServerError>
         .map_err(|e| ServerError::Tls(e.to_string()))?
         .with_no_client_auth()
         .with_single_cert(
-            vec![id.cert_der.clone().into()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(id.key_der.clone().into()),
+            id.chain.iter().map(|c| c.clone().into()).collect(),
+            rustls::pki_types::PrivateKeyDer::Pkcs8(id.key_pkcs8.clone().into()),
         )
         .map_err(|e| ServerError::Tls(e.to_string()))
 }

@@ -120,7 +120,7 @@ fn credentials_never_follow_a_redirect_to_another_origin() {
             Fixture::builtin(),
             Duration::from_secs(5),
         );
-        options.client.extra_root_der = None;
+        options.client.trust.extra_roots.clear();
         options.target.emails = vec![USER.into()];
         options.only = vec![glob::Pattern::new("settings/*").unwrap()];
         // Plain http is allowed here so that the origin is the only reason to withhold them.

@@ -191,8 +191,10 @@ async fn discover_in_lab(
     let options = DiscoverOptions {
         addresses,
         client: ClientOptions {
-            insecure: false,
-            extra_root_der: Some(lab.root_der.clone()),
+            trust: poxspec::live::tls::Trust {
+                insecure: false,
+                extra_roots: vec![lab.root_der.clone()],
+            },
             timeout: Duration::from_millis(1500),
             body_cap: 1024 * 1024,
             credentials: None,

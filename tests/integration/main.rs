@@ -24,6 +24,8 @@ mod report_html;
 mod roundtrip;
 mod rules_catalogue;
 mod snapshots;
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
+mod tls;
 #[cfg(feature = "cli")]
 mod validate_cli;
 #[cfg(all(feature = "cli", feature = "live", feature = "server"))]

@@ -36,8 +36,10 @@ pub async fn fuzz_embedded(faults: &[Fault], seed: u64, count: u64) -> FuzzOutco
         s.url(),
         seed,
         ClientOptions {
-            insecure: false,
-            extra_root_der: Some(s.certificate_der.clone()),
+            trust: poxspec::live::tls::Trust {
+                insecure: false,
+                extra_roots: vec![s.certificate_der.clone()],
+            },
             timeout: Duration::from_secs(5),
             body_cap: 1024 * 1024,
             credentials: None,
@@ -375,8 +377,10 @@ fn serve_mutate_answers_the_sequence_in_order_and_logs_each_answer() {
         .await
         .unwrap();
         let client = poxspec::live::Client::new(ClientOptions {
-            insecure: false,
-            extra_root_der: Some(s.certificate_der.clone()),
+            trust: poxspec::live::tls::Trust {
+                insecure: false,
+                extra_roots: vec![s.certificate_der.clone()],
+            },
             timeout: Duration::from_secs(5),
             body_cap: 1024 * 1024,
             credentials: None,
@@ -433,8 +437,10 @@ fn serve_mutate_cli_writes_the_manifest_and_the_log() {
         })
         .expect("the server prints its URL");
     let client = poxspec::live::Client::new(ClientOptions {
-        insecure: true,
-        extra_root_der: None,
+        trust: poxspec::live::tls::Trust {
+            insecure: true,
+            extra_roots: vec![],
+        },
         timeout: Duration::from_secs(5),
         body_cap: 1024 * 1024,
         credentials: None,

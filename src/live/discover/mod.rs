@@ -161,7 +161,7 @@ fn is_cert_problem(reason: &str) -> bool {
 }
 
 fn host_of(url: &str) -> Option<String> {
-    reqwest::Url::parse(url)
+    url::Url::parse(url)
         .ok()?
         .host_str()
         .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
@@ -241,7 +241,7 @@ impl Walker {
 
     /// Resolves the host of `url` (after `--connect-to`), as a client does before connecting.
     async fn resolve(&self, url: &str) -> Result<String, DnsFailure> {
-        let u = reqwest::Url::parse(url).map_err(|e| DnsFailure::Failed(e.to_string()))?;
+        let u = url::Url::parse(url).map_err(|e| DnsFailure::Failed(e.to_string()))?;
         let host = u.host_str().unwrap_or_default();
         let port = u.port_or_known_default().unwrap_or(443);
         let (h, p) = self.routing.target(host, port);
@@ -394,7 +394,7 @@ impl Walker {
             }
         };
         let location = match (a.status, a.header("location")) {
-            (301 | 302 | 303 | 307 | 308, Some(l)) => reqwest::Url::parse(&url)
+            (301 | 302 | 303 | 307 | 308, Some(l)) => url::Url::parse(&url)
                 .and_then(|u| u.join(l))
                 .map(|u| u.to_string())
                 .unwrap_or_else(|_| l.to_owned()),
@@ -525,7 +525,7 @@ impl Walker {
     }
 }
 
-/// A failure's own words, without reqwest's wrapping (`error sending request for url (...):
+/// A failure's own words, without the HTTP client's wrapping (`error sending request for url (...):
 /// client error (Connect): ...`), cut to 240 characters.
 fn short(s: &str) -> String {
     let s = match s.rfind("(Connect): ") {

@@ -4,7 +4,7 @@
 //! where `Encryption` is `TLS`; a certificate valid for `Server`; `AUTH` in SMTP's EHLO reply
 //! where `AuthRequired` is on. Every read is bounded in length, line count and time.
 
-use super::super::client::{tls_config, ClientOptions};
+use super::super::client::ClientOptions;
 use super::super::route::Routing;
 use crate::fixture::Fixture;
 use crate::model::fields::{ProtocolField, SwitchField, UserField};
@@ -582,7 +582,7 @@ impl Prober<'_> {
 
 /// Probes one endpoint.
 pub async fn probe(ep: &Advertised, routing: &Routing, client: &ClientOptions) -> Observation {
-    let tls = match tls_config(client) {
+    let tls = match client.trust.client_config(&[]) {
         Ok(c) => Arc::new(c),
         Err(e) => {
             let mut o = Observation::default();
