@@ -198,6 +198,7 @@ fn bench_set20k(c: &mut Criterion) {
 fn population(n: usize) -> Population {
     Population {
         organization: None,
+        authentication_policies: Default::default(),
         mailboxes: (0..n)
             .map(|i| Mailbox {
                 identity: format!("user{i}"),
@@ -205,6 +206,7 @@ fn population(n: usize) -> Population {
                 smtp_client_authentication_disabled: [None, Some(true), Some(false)][i % 3],
                 pop_enabled: None,
                 imap_enabled: None,
+                authentication_policy: None,
             })
             .collect(),
     }
