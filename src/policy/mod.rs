@@ -10,7 +10,7 @@ pub mod import;
 mod load;
 mod resolved;
 mod state;
-mod tenant;
+pub(crate) mod tenant;
 
 pub use audit::{Audit, Effective};
 pub use error::{ImportError, ImportErrorKind};

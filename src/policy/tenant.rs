@@ -399,3 +399,48 @@ pub(crate) fn users(file: &str, text: &str) -> Result<Vec<UserRow>, ImportError>
     }
     Ok(out)
 }
+
+/// The tenant-export half of the `policy_import` fuzz property: the `Get-AuthenticationPolicy`,
+/// `Get-OrganizationConfig` and `Get-User` importers, read as CSV and as JSON, either accept
+/// `text` (every position they keep lying inside it, policy names unique case-insensitively)
+/// or name a line inside it; they never panic.
+pub(crate) fn fuzz_exports(text: &str) {
+    let lines = LineIndex::new(text).line_col(text, text.len()).line;
+    let inside = |what: &str, line: Option<usize>| {
+        if let Some(line) = line {
+            assert!(
+                line >= 1 && line <= lines,
+                "{what}: position on line {line} of {lines}"
+            );
+        }
+    };
+    for file in ["x.csv", "x.json"] {
+        match authentication_policies(file, text) {
+            Ok(policies) => {
+                let mut names: Vec<String> =
+                    policies.iter().map(|p| p.name.to_lowercase()).collect();
+                names.sort();
+                names.dedup();
+                assert_eq!(
+                    names.len(),
+                    policies.len(),
+                    "{file}: duplicate policy names"
+                );
+            }
+            Err(e) => inside(file, e.line),
+        }
+        match default_policy(file, text) {
+            Ok(Some((_, at))) => inside(file, at.locate(text).0),
+            Ok(None) => {}
+            Err(e) => inside(file, e.line),
+        }
+        match users(file, text) {
+            Ok(rows) => {
+                for r in rows {
+                    inside(file, r.at.locate(text).0);
+                }
+            }
+            Err(e) => inside(file, e.line),
+        }
+    }
+}

@@ -602,3 +602,111 @@ fn bad_tenant_exports_fail_with_a_located_error() {
     }
     settings().bind(|| insta::assert_snapshot!("policy_bad_tenant_exports", lines.join("\n")));
 }
+
+/// The `policy_import` fuzz property on every policy input the corpus holds, the tenant
+/// exports and their bad forms included: what the fuzzer starts from holds on stable.
+#[test]
+fn policy_import_fuzz_property_holds_on_the_corpus() {
+    let mut n = 0;
+    for dir in [
+        "corpus/policy",
+        "corpus/policy/bad",
+        "corpus/policy/tenant",
+        "corpus/policy/tenant/bad",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                poxspec::fuzzing::policy_import(&std::fs::read(&p).unwrap());
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 40, "{n} inputs");
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_policy_with_the_tenant_exports() {
+    let (code, out, err) = poxspec(&[
+        "policy",
+        "resolve",
+        "--org-disabled",
+        "false",
+        "--format",
+        "csv",
+        "--auth-policies",
+        "corpus/policy/tenant/get-authenticationpolicy.csv",
+        "--org-config",
+        "corpus/policy/tenant/get-organizationconfig.json",
+        "--users",
+        "corpus/policy/tenant/get-user.csv",
+        "corpus/policy/export.csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "address,identity,mailbox_setting,organization_disabled,authentication_policy,effective,effective_disabled,decided_by");
+    assert_eq!(lines[2], "dana@contoso.com,dana,null,false,Block Basic Auth,oauth_only,false,default_authentication_policy");
+    let (code, out, _) = poxspec(&[
+        "policy",
+        "resolve",
+        "corpus/policy/fixture-auth-policies.toml",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().any(|l| l.starts_with("erin@contoso.com")
+            && l.contains("oauth_only")
+            && l.contains("Block Basic Auth")),
+        "{out}"
+    );
+    let (code, out, _) = poxspec(&[
+        "policy",
+        "audit",
+        "--json",
+        "corpus/policy/fixture-auth-policies.toml",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["effective"]["oauth_only"],
+        serde_json::json!(["erin@contoso.com"])
+    );
+    assert_eq!(
+        v["effective"]["basic_and_oauth"],
+        serde_json::json!(["app@contoso.com"])
+    );
+    assert_eq!(
+        v["effective"]["disabled"],
+        serde_json::json!(["printer@contoso.com"])
+    );
+    // An unknown name in the users' export is refused where it is written.
+    let (code, _, err) = poxspec(&[
+        "policy",
+        "resolve",
+        "--org-disabled",
+        "false",
+        "--auth-policies",
+        "corpus/policy/tenant/get-authenticationpolicy.json",
+        "--users",
+        "corpus/policy/tenant/bad/user-unknown-policy.csv",
+        "corpus/policy/export.csv",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("corpus/policy/tenant/bad/user-unknown-policy.csv:3:8: authentication policy \"Legacy Printers\""),
+        "{err}"
+    );
+    // validate --policy judges with the user's policy: OAuth only is information, not an error.
+    let (code, out, _) = poxspec(&[
+        "validate",
+        "--format",
+        "json",
+        "--policy",
+        "corpus/policy/fixture-auth-policies.toml",
+        "--email",
+        "erin@contoso.com",
+        "corpus/policy/y_info_smtp_for_oauth_only_mailbox.xml",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("POX-POL-004"), "{out}");
+}
