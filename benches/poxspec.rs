@@ -6,7 +6,10 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use poxspec::fixture::Fixture;
 use poxspec::live::{self, CheckOptions};
-use poxspec::policy::{self, export, InputFormat, Mailbox, Organization, Population};
+use poxspec::policy::{
+    self, export, AuthenticationPolicies, AuthenticationPolicy, InputFormat, Mailbox, Organization,
+    Population,
+};
 use poxspec::server::{self, ServerOptions};
 use quick_xml::events::Event;
 use quick_xml::NsReader;
@@ -198,6 +201,7 @@ fn bench_set20k(c: &mut Criterion) {
 fn population(n: usize) -> Population {
     Population {
         organization: None,
+        authentication_policies: Default::default(),
         mailboxes: (0..n)
             .map(|i| Mailbox {
                 identity: format!("user{i}"),
@@ -205,16 +209,31 @@ fn population(n: usize) -> Population {
                 smtp_client_authentication_disabled: [None, Some(true), Some(false)][i % 3],
                 pop_enabled: None,
                 imap_enabled: None,
+                authentication_policy: None,
             })
             .collect(),
     }
 }
 
-/// Import a Get-CASMailbox Export-Csv and resolve every mailbox.
+/// Import a Get-CASMailbox Export-Csv and resolve every mailbox; `csv_policies`: the same
+/// export with an AuthenticationPolicy column (two users in three assigned one of 1,000
+/// policies, spelled in another case than the policy, the rest following a default), resolved
+/// through the policy index.
 fn bench_policy(c: &mut Criterion) {
     let mut g = c.benchmark_group("policy_resolve");
     g.sample_size(10);
     let org = Organization::new(true);
+    // SMTP AUTH on organisation-wide, so that the policies decide every enabled row.
+    let enabled = Organization::new(false);
+    let policies = AuthenticationPolicies {
+        policies: (0..1_000)
+            .map(|i| AuthenticationPolicy {
+                name: format!("Policy {i}"),
+                allow_basic_auth_smtp: i % 2 == 0,
+            })
+            .collect(),
+        default_policy: Some("Policy 1".to_owned()),
+    };
     for n in [100_000usize, 1_000_000] {
         let csv = export::to_csv(&population(n));
         g.throughput(Throughput::Elements(n as u64));
@@ -222,6 +241,18 @@ fn bench_policy(c: &mut Criterion) {
             b.iter(|| {
                 let p = policy::import("x.csv", csv, InputFormat::Csv, None).unwrap();
                 policy::resolve_all(&org, &p).len()
+            })
+        });
+        let mut assigned = population(n);
+        for (i, m) in assigned.mailboxes.iter_mut().enumerate() {
+            m.authentication_policy = (i % 3 != 0).then(|| format!("policy {}", i % 1_000));
+        }
+        let csv = export::to_csv(&assigned);
+        g.bench_with_input(BenchmarkId::new("csv_policies", n), &csv, |b, csv| {
+            b.iter(|| {
+                let mut p = policy::import("x.csv", csv, InputFormat::Csv, None).unwrap();
+                p.authentication_policies = policies.clone();
+                policy::resolve_all(&enabled, &p).len()
             })
         });
     }

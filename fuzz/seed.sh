@@ -17,7 +17,8 @@ for t in parse roundtrip validate structured; do
     done
 done
 for f in corpus/policy/*.csv corpus/policy/*.json corpus/policy/*.txt corpus/policy/*.toml \
-         corpus/policy/bad/* corpus/fixtures/*.toml corpus/regressions/policy_import/*; do
+         corpus/policy/bad/* corpus/policy/tenant/* corpus/policy/tenant/bad/* \
+         corpus/fixtures/*.toml corpus/regressions/policy_import/*; do
     [ -f "$f" ] && put policy_import "$f"
 done
 mkdir -p fuzz/corpus/onoff

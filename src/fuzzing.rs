@@ -91,8 +91,9 @@ pub fn validate(data: &[u8]) {
     }
 }
 
-/// `policy_import`: every importer either reads the bytes or names the line of its complaint;
-/// what it reads survives export and re-import in the formats that can say everything.
+/// `policy_import`: every importer (the mailbox exports, and the tenant exports that carry
+/// authentication policies) either reads the bytes or names the line of its complaint; what
+/// it reads survives export and re-import in the formats that can say everything.
 pub fn policy_import(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -130,6 +131,7 @@ pub fn policy_import(data: &[u8]) {
             }
         }
     }
+    policy::tenant::fuzz_exports(text);
 }
 
 /// A string of XML characters from arbitrary input.

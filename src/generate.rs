@@ -9,9 +9,10 @@
 
 use crate::model::{self};
 use crate::mutate::{self, Effect, Rng};
-use crate::policy::{self, InputFormat, Mailbox, Organization};
+use crate::policy::{self, InputFormat};
 use crate::rules::{self, Severity};
 use crate::strategy::{self, PolicyCase};
+use crate::validate::PolicyContext;
 use crate::xml::Limits;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -397,7 +398,7 @@ pub fn verify(
         let mut outcome = v.outcome;
         if let (Some(fixture), Some(email), Some(parsed)) = (&e.policy, &e.email, &v.parsed) {
             match load_policy(fixture, read, email) {
-                Ok((org, mailbox)) => outcome.merge(rules::check_policy(parsed, &org, &mailbox)),
+                Ok(policy) => outcome.merge(policy.check(parsed)),
                 Err(reason) => {
                     out.push(fail(reason));
                     continue;
@@ -435,17 +436,14 @@ fn load_policy(
     fixture: &str,
     read: &dyn Fn(&str) -> Result<Vec<u8>, String>,
     email: &str,
-) -> Result<(Organization, Mailbox), String> {
+) -> Result<PolicyContext, String> {
     let text = String::from_utf8(read(fixture)?).map_err(|_| format!("{fixture}: not UTF-8"))?;
     let p = policy::import(fixture, &text, InputFormat::Toml, None).map_err(|e| e.to_string())?;
-    let org = p
+    let organization = p
         .organization
         .ok_or_else(|| format!("{fixture}: no organisation"))?;
-    let m = p
-        .find(email)
-        .cloned()
-        .ok_or_else(|| format!("{fixture}: no mailbox {email}"))?;
-    Ok((org, m))
+    PolicyContext::of(organization, &p, email)
+        .ok_or_else(|| format!("{fixture}: no mailbox {email}"))
 }
 
 /// [`verify`] over a batch in memory.

@@ -447,8 +447,38 @@ pub fn organization() -> BoxedStrategy<crate::policy::Organization> {
         .boxed()
 }
 
+/// Up to `max` named authentication policies (names unique case-insensitively, some differing
+/// from an assignment only in case), and maybe a default among them.
+pub fn authentication_policies(max: usize) -> BoxedStrategy<crate::policy::AuthenticationPolicies> {
+    (
+        proptest::collection::vec(("[A-Z][A-Za-z ]{0,12}", any::<bool>()), 0..=max),
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+    )
+        .prop_map(|(v, pick, with_default)| {
+            let policies: Vec<crate::policy::AuthenticationPolicy> = v
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, allow))| crate::policy::AuthenticationPolicy {
+                    // Unique, and never ending in a space (importers trim names).
+                    name: format!("{}-{i}", name.trim_end()),
+                    allow_basic_auth_smtp: allow,
+                })
+                .collect();
+            let default_policy = (with_default && !policies.is_empty())
+                .then(|| policies[pick.index(policies.len())].name.clone());
+            crate::policy::AuthenticationPolicies {
+                policies,
+                default_policy,
+            }
+        })
+        .boxed()
+}
+
 /// A population of up to `max` mailboxes with unique identities and every combination of
-/// settings; with `with_org`, the organisation is part of it (as in the TOML fixture).
+/// settings; with `with_org`, the organisation is part of it (as in the TOML fixture), and so
+/// are named authentication policies, a default among them and per-user assignments (some
+/// spelled in another case than the policy's name), as the fixture can carry them.
 pub fn policy_population(max: usize, with_org: bool) -> BoxedStrategy<crate::policy::Population> {
     let mailbox = (
         "[a-z][a-z0-9.-]{0,10}",
@@ -456,33 +486,56 @@ pub fn policy_population(max: usize, with_org: bool) -> BoxedStrategy<crate::pol
         proptest::option::of(any::<bool>()),
         proptest::option::of(any::<bool>()),
         proptest::option::of(any::<bool>()),
+        proptest::option::of((any::<prop::sample::Index>(), any::<bool>())),
     );
     (
         proptest::collection::vec(mailbox, 1..=max.max(1)),
         proptest::option::of(organization()),
+        authentication_policies(4),
     )
-        .prop_map(move |(v, org)| crate::policy::Population {
-            organization: if with_org {
-                org.or(Some(crate::policy::Organization::new(true)))
+        .prop_map(move |(v, org, policies)| {
+            let (organization, policies) = if with_org {
+                let mut org = org.unwrap_or(crate::policy::Organization::new(true));
+                // A population gives the default policy by name or by value, never both.
+                if policies.default_policy.is_some() {
+                    org.allow_basic_auth_smtp = None;
+                }
+                (Some(org), policies)
             } else {
-                None
-            },
-            mailboxes: v
+                (None, crate::policy::AuthenticationPolicies::default())
+            };
+            let mailboxes = v
                 .into_iter()
                 .enumerate()
-                .map(|(i, (name, addr, d, pop, imap))| {
+                .map(|(i, (name, addr, d, pop, imap, assign))| {
                     // Unique: the index is what follows the last `-`, so identity → (name, index)
                     // is one-to-one ("d1"+"0" and "d"+"10" once both gave "d10").
                     let identity = format!("{name}-{i}");
+                    let authentication_policy = assign
+                        .filter(|_| !policies.policies.is_empty())
+                        .map(|(pick, upper)| {
+                            let n = &policies.policies[pick.index(policies.policies.len())].name;
+                            if upper {
+                                n.to_uppercase()
+                            } else {
+                                n.clone()
+                            }
+                        });
                     crate::policy::Mailbox {
                         address: addr.then(|| format!("{identity}@contoso.example")),
                         identity,
                         smtp_client_authentication_disabled: d,
                         pop_enabled: pop,
                         imap_enabled: imap,
+                        authentication_policy,
                     }
                 })
-                .collect(),
+                .collect();
+            crate::policy::Population {
+                organization,
+                authentication_policies: policies,
+                mailboxes,
+            }
         })
         .boxed()
 }

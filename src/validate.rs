@@ -2,7 +2,7 @@
 //! mailbox's SMTP AUTH policy state) into one report unit per file.
 
 use crate::input::{self, InputError};
-use crate::policy::{self, Mailbox, Organization, Population};
+use crate::policy::{self, Mailbox, Organization, PolicyIndex, Population, Resolution};
 use crate::report::{Report, Unit};
 use crate::rules::{self, Outcome};
 use crate::xml::Limits;
@@ -16,6 +16,10 @@ pub struct PolicyContext {
     pub organization: Organization,
     /// The mailbox the responses were served for.
     pub mailbox: Mailbox,
+    /// The mailbox's effective state, its authentication policy included.
+    pub resolution: Resolution,
+    /// The name of the authentication policy in effect, when it has one.
+    pub policy_name: Option<String>,
 }
 
 /// Why a policy context could not be loaded; the message names the file.
@@ -43,23 +47,39 @@ impl PolicyContext {
     ) -> Result<PolicyContext, PolicyContextError> {
         let (organization, population): (Organization, Population) =
             policy::load_file(file, source)?;
-        let mailbox =
-            population
-                .find(email)
-                .cloned()
-                .ok_or_else(|| PolicyContextError::NoMailbox {
-                    file: file.to_owned(),
-                    email: email.to_owned(),
-                })?;
-        Ok(PolicyContext {
+        PolicyContext::of(organization, &population, email).ok_or_else(|| {
+            PolicyContextError::NoMailbox {
+                file: file.to_owned(),
+                email: email.to_owned(),
+            }
+        })
+    }
+
+    /// The mailbox `email` of `population`, resolved under `organization`.
+    pub fn of(organization: Organization, population: &Population, email: &str) -> Option<Self> {
+        let mailbox = population.find(email)?.clone();
+        let index = PolicyIndex::new(&population.authentication_policies);
+        let resolution = population.resolve(&organization, &index, &mailbox);
+        let policy_name = population
+            .named_policy(&index, &mailbox)
+            .map(|(_, p)| p.name.clone());
+        Some(PolicyContext {
             organization,
             mailbox,
+            resolution,
+            policy_name,
         })
     }
 
     /// Judges a parsed response against the mailbox's state.
     pub fn check(&self, parsed: &Parsed) -> Outcome {
-        rules::check_policy(parsed, &self.organization, &self.mailbox)
+        rules::check_policy_resolved(
+            parsed,
+            &self.organization,
+            &self.mailbox,
+            self.resolution,
+            self.policy_name.as_deref(),
+        )
     }
 }
 

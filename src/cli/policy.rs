@@ -39,6 +39,18 @@ pub struct Source {
     /// For an identity list: the value being applied to every identity.
     #[arg(long, value_enum)]
     pub set: Option<Nullable>,
+    /// `Get-AuthenticationPolicy | Export-Csv` or `| ConvertTo-Json`: the named
+    /// authentication policies (Name, AllowBasicAuthSmtp).
+    #[arg(long, value_name = "FILE")]
+    pub auth_policies: Option<PathBuf>,
+    /// `Get-OrganizationConfig | Export-Csv` or `| ConvertTo-Json`: the organisation's
+    /// DefaultAuthenticationPolicy.
+    #[arg(long, value_name = "FILE")]
+    pub org_config: Option<PathBuf>,
+    /// `Get-User | Export-Csv` or `| ConvertTo-Json`: every user's AuthenticationPolicy,
+    /// matched to the mailboxes by Identity, Name, UserPrincipalName or address.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
 }
 
 impl Source {
@@ -48,6 +60,9 @@ impl Source {
             org_disabled: self.org_disabled,
             format: self.input_format,
             set: self.set.map(Nullable::value),
+            auth_policies: self.auth_policies.clone(),
+            org_config: self.org_config.clone(),
+            users: self.users.clone(),
         }
     }
 

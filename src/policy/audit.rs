@@ -1,9 +1,10 @@
 //! The three documented audit questions over an export: which mailboxes disable SMTP AUTH
 //! themselves (`$true`), which enable it (`$false`), which follow the organisation (`$null`);
-//! and the effective counts a `-eq $false` filter gets wrong.
+//! and the effective states (disabled, OAuth only, Basic and OAuth), whose counts a
+//! `-eq $false` filter gets wrong.
 
 use super::resolved::ResolvedMailbox;
-use super::state::Organization;
+use super::state::{Organization, SmtpAuth};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -25,8 +26,12 @@ pub struct Audit {
 /// Mailboxes by effective state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Effective {
-    /// SMTP AUTH allowed.
+    /// SMTP AUTH allowed, in either flavour (`oauth_only` and `basic_and_oauth` together).
     pub enabled: Vec<String>,
+    /// SMTP AUTH allowed for OAuth clients only (an authentication policy blocks Basic).
+    pub oauth_only: Vec<String>,
+    /// SMTP AUTH allowed with Basic authentication and OAuth.
+    pub basic_and_oauth: Vec<String>,
     /// SMTP AUTH refused.
     pub disabled: Vec<String>,
 }
@@ -46,8 +51,10 @@ impl Audit {
             enabled: pick(&|r| r.mailbox_setting == Some(false)),
             following_organization: pick(&|r| r.mailbox_setting.is_none()),
             effective: Effective {
-                enabled: pick(&|r| !r.effective_disabled),
-                disabled: pick(&|r| r.effective_disabled),
+                enabled: pick(&|r| r.effective != SmtpAuth::Disabled),
+                oauth_only: pick(&|r| r.effective == SmtpAuth::OAuthOnly),
+                basic_and_oauth: pick(&|r| r.effective == SmtpAuth::BasicAndOAuth),
+                disabled: pick(&|r| r.effective == SmtpAuth::Disabled),
             },
         }
     }
@@ -72,8 +79,10 @@ impl Audit {
         );
         let _ = writeln!(
             out,
-            "effective: {} enabled, {} disabled (a `-eq $false` filter finds only the {} explicit overrides)",
+            "effective: {} enabled ({} Basic and OAuth, {} OAuth only), {} disabled (a `-eq $false` filter finds only the {} explicit overrides)",
             self.effective.enabled.len(),
+            self.effective.basic_and_oauth.len(),
+            self.effective.oauth_only.len(),
             self.effective.disabled.len(),
             self.enabled.len()
         );

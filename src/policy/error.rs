@@ -36,6 +36,27 @@ pub enum ImportErrorKind {
         /// What the format allows.
         expected: &'static str,
     },
+    /// A user's assignment or the organisation default names an authentication policy the
+    /// inputs do not define. What Exchange does with such a name is not documented (it refuses
+    /// to assign a policy that does not exist, so an export can only show one after the policy
+    /// was removed, or when the exports were taken apart); poxspec refuses the input rather
+    /// than guess a default (implementation-defined).
+    #[error("authentication policy {name:?} is not defined ({known} known: pass the Get-AuthenticationPolicy export with --auth-policies, or define it in the fixture)")]
+    UnknownPolicy {
+        /// The name as written.
+        name: String,
+        /// How many policies the inputs define.
+        known: usize,
+    },
+    /// Two authentication policies with the same name (Exchange compares names
+    /// case-insensitively, so `Block` and `block` are one policy).
+    #[error("authentication policy {name:?} is defined again (first at line {first_line})")]
+    DuplicatePolicy {
+        /// The name as written the second time.
+        name: String,
+        /// Where it was first defined.
+        first_line: usize,
+    },
     /// The same mailbox twice with different values.
     #[error(
         "mailbox {identity:?} appears again with a different value (first at line {first_line})"

@@ -1,6 +1,6 @@
 //! Writers for the formats the importers read, so that export → import is the identity.
 
-use super::import::PROPERTY;
+use super::import::{POLICY_PROPERTY, PROPERTY};
 use super::state::{Mailbox, Population};
 use std::fmt::Write;
 
@@ -12,18 +12,30 @@ fn ps(v: Option<bool>) -> &'static str {
     }
 }
 
-/// `Export-Csv` style: a `#TYPE` line, a quoted header, quoted values, CRLF line ends.
+/// Whether any mailbox names an authentication policy: only then do the mailbox exports carry
+/// the `AuthenticationPolicy` column, so a population without assignments exports as before.
+fn has_assignments(p: &Population) -> bool {
+    p.mailboxes
+        .iter()
+        .any(|m| m.authentication_policy.is_some())
+}
+
+/// `Export-Csv` style: a `#TYPE` line, a quoted header, quoted values, CRLF line ends; an
+/// `AuthenticationPolicy` column (empty for none) when any mailbox has an assignment.
 pub fn to_csv(p: &Population) -> String {
+    let policies = has_assignments(p);
     let mut w = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Always)
         .terminator(csv::Terminator::CRLF)
         .from_writer(b"#TYPE Microsoft.Exchange.Data.Directory.Management.CASMailbox\r\n".to_vec());
+    let columns = if policies { 6 } else { 5 };
     let rows = std::iter::once([
         "Identity",
         "PrimarySmtpAddress",
         PROPERTY,
         "PopEnabled",
         "ImapEnabled",
+        POLICY_PROPERTY,
     ])
     .chain(p.mailboxes.iter().map(|m| {
         [
@@ -32,10 +44,12 @@ pub fn to_csv(p: &Population) -> String {
             ps(m.smtp_client_authentication_disabled),
             ps(m.pop_enabled),
             ps(m.imap_enabled),
+            m.authentication_policy.as_deref().unwrap_or(""),
         ]
     }));
     for row in rows {
-        w.write_record(row).expect("writing to memory cannot fail");
+        w.write_record(&row[..columns])
+            .expect("writing to memory cannot fail");
     }
     let bytes = w.into_inner().expect("writing to memory cannot fail");
     String::from_utf8(bytes).expect("the fields are UTF-8")
@@ -56,6 +70,9 @@ fn json_mailbox(m: &Mailbox) -> serde_json::Value {
     }
     if m.imap_enabled.is_some() {
         o.insert("ImapEnabled".into(), m.imap_enabled.into());
+    }
+    if let Some(a) = &m.authentication_policy {
+        o.insert(POLICY_PROPERTY.into(), a.clone().into());
     }
     serde_json::Value::Object(o)
 }
@@ -90,6 +107,9 @@ pub fn to_format_list(p: &Population) -> String {
         if m.imap_enabled.is_some() {
             let _ = writeln!(out, "{:<33}: {}", "ImapEnabled", ps(m.imap_enabled));
         }
+        if let Some(a) = &m.authentication_policy {
+            let _ = writeln!(out, "{POLICY_PROPERTY:<33}: {a}");
+        }
     }
     out
 }
@@ -98,7 +118,8 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
 
-/// The project's TOML fixture.
+/// The project's TOML fixture: the organisation (with the default policy's name), the named
+/// authentication policies, then the mailboxes.
 pub fn to_toml(p: &Population) -> String {
     let mut out = String::new();
     if let Some(o) = &p.organization {
@@ -113,7 +134,18 @@ pub fn to_toml(p: &Population) -> String {
         if let Some(v) = o.allow_basic_auth_smtp {
             let _ = writeln!(out, "allow_basic_auth_smtp = {v}");
         }
+        if let Some(d) = &p.authentication_policies.default_policy {
+            let _ = writeln!(out, "default_authentication_policy = {}", toml_str(d));
+        }
         out.push('\n');
+    }
+    for a in &p.authentication_policies.policies {
+        let _ = writeln!(
+            out,
+            "[[authentication_policy]]\nname = {}\nallow_basic_auth_smtp = {}\n",
+            toml_str(&a.name),
+            a.allow_basic_auth_smtp
+        );
     }
     let nullable = |v: Option<bool>| v.map_or("\"null\"".to_owned(), |b| b.to_string());
     for m in &p.mailboxes {
@@ -131,6 +163,9 @@ pub fn to_toml(p: &Population) -> String {
         }
         if let Some(v) = m.imap_enabled {
             let _ = writeln!(out, "imap_enabled = {v}");
+        }
+        if let Some(a) = &m.authentication_policy {
+            let _ = writeln!(out, "authentication_policy = {}", toml_str(a));
         }
         out.push('\n');
     }

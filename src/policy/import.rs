@@ -2,12 +2,64 @@
 //! `Export-Csv`, `Format-List` output, and a list of identities with the value being applied.
 
 use super::error::{ImportError, ImportErrorKind as K};
-use super::state::{Mailbox, Organization, Population};
+use super::state::{
+    AuthenticationPolicies, AuthenticationPolicy, Mailbox, Organization, PolicyIndex, Population,
+};
 use crate::xml::LineIndex;
 use std::collections::HashMap;
 
 /// The property every export must carry.
 pub const PROPERTY: &str = "SmtpClientAuthenticationDisabled";
+
+/// The optional column or key of a mailbox or user export naming the user's authentication
+/// policy (`Get-User`'s property; a combined export may carry it beside [`PROPERTY`]).
+pub const POLICY_PROPERTY: &str = "AuthenticationPolicy";
+
+/// Where a value sits in its file, kept cheap per record and turned into a line and column only
+/// to place an error (offsets are into the text after a leading byte order mark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum At {
+    /// A byte offset.
+    Offset(usize),
+    /// A line and column already known.
+    LineCol(usize, usize),
+    /// Field `field` of the CSV record that starts at byte `record_start` on line `line`.
+    CsvField {
+        line: usize,
+        record_start: usize,
+        field: usize,
+    },
+}
+
+impl At {
+    /// The 1-based line and column in `text`.
+    pub(crate) fn locate(self, text: &str) -> (Option<usize>, Option<usize>) {
+        let body = text.trim_start_matches('\u{feff}');
+        match self {
+            At::LineCol(l, c) => (Some(l), Some(c)),
+            At::Offset(o) => {
+                let p = LineIndex::new(body).line_col(body, o.min(body.len()));
+                (Some(p.line), Some(p.column))
+            }
+            At::CsvField {
+                line,
+                record_start,
+                field,
+            } => {
+                let rest = body.get(record_start..).unwrap_or("");
+                let raw = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+                let column = csv_field_starts(raw)
+                    .get(field)
+                    .map(|b| raw[..*b].chars().count() + 1);
+                (Some(line), column)
+            }
+        }
+    }
+}
+
+/// A population and where each mailbox's authentication policy assignment was written
+/// (mailbox index, position), for checking the names once the policies are known.
+pub(crate) type Located = (Population, Vec<(usize, At)>);
 
 /// Input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +81,26 @@ pub enum InputFormat {
 
 /// Imports `text` (the content of `file`). `set` is the value being applied to an identity
 /// list (`Some(None)` for `$null`); it is required for, and only used by, that format.
+///
+/// A CSV, JSON or Format-List export may carry an `AuthenticationPolicy` column or key; the
+/// names it gives are checked against the policies only by [`super::load_text`], which has
+/// them. A TOML fixture is self-contained: its assignments must name its own policies.
 pub fn import(
     file: &str,
     text: &str,
     format: InputFormat,
     set: Option<Option<bool>>,
 ) -> Result<Population, ImportError> {
+    import_located(file, text, format, set).map(|(p, _)| p)
+}
+
+/// [`import`], also giving where each assignment was written.
+pub(crate) fn import_located(
+    file: &str,
+    text: &str,
+    format: InputFormat,
+    set: Option<Option<bool>>,
+) -> Result<Located, ImportError> {
     let err = |kind| ImportError::new(file, None, None, kind);
     let format = match format {
         InputFormat::Auto => {
@@ -45,8 +111,8 @@ pub fn import(
     if text.trim().is_empty() {
         return Err(ImportError::new(file, Some(1), None, K::Empty));
     }
-    let population = match format {
-        InputFormat::Toml => toml_fixture(file, text)?,
+    let (population, assignments) = match format {
+        InputFormat::Toml => (toml_fixture(file, text)?, Vec::new()),
         InputFormat::Json => json(file, text)?,
         InputFormat::Csv => csv(file, text)?,
         InputFormat::FormatList => format_list(file, text)?,
@@ -63,7 +129,43 @@ pub fn import(
     if population.mailboxes.is_empty() {
         return Err(err(K::Empty));
     }
-    Ok(population)
+    Ok((population, assignments))
+}
+
+/// Checks that every assignment in `assigned` names one of `index`'s policies, placing the
+/// first that does not at its position in `text`.
+pub(crate) fn check_assignments(
+    file: &str,
+    text: &str,
+    population: &Population,
+    assigned: &[(usize, At)],
+    index: &PolicyIndex,
+    known: usize,
+) -> Result<(), ImportError> {
+    for &(i, at) in assigned {
+        let Some(name) = population.mailboxes[i].authentication_policy.as_deref() else {
+            continue;
+        };
+        if index.get(name).is_none() {
+            let (line, column) = at.locate(text);
+            return Err(ImportError::new(
+                file,
+                line,
+                column,
+                K::UnknownPolicy {
+                    name: name.to_owned(),
+                    known,
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A policy name as an export writes it: empty means none.
+fn policy_name(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 /// Guesses the format from the file name, then from the content.
@@ -117,6 +219,8 @@ struct Collector<'f> {
     seen: HashMap<u64, (usize, usize)>,
     /// Entries whose hash was already taken by another identity.
     collided: Vec<(usize, usize)>,
+    /// Where each stored mailbox's policy assignment was written.
+    assigned: Vec<(usize, At)>,
 }
 
 fn folded_hash(s: &str) -> u64 {
@@ -141,6 +245,7 @@ impl<'f> Collector<'f> {
             mailboxes: Vec::new(),
             seen: HashMap::new(),
             collided: Vec::new(),
+            assigned: Vec::new(),
         }
     }
 
@@ -150,6 +255,11 @@ impl<'f> Collector<'f> {
     }
 
     fn add(&mut self, m: Mailbox, line: usize) -> Result<(), ImportError> {
+        self.add_at(m, line, None)
+    }
+
+    /// Adds a mailbox whose policy assignment (if any) was written at `at`.
+    fn add_at(&mut self, m: Mailbox, line: usize, at: Option<At>) -> Result<(), ImportError> {
         crate::cost::add(1);
         let key = folded_hash(&m.identity);
         let earlier = match self.seen.get(&key) {
@@ -184,15 +294,15 @@ impl<'f> Collector<'f> {
                 v.insert(entry);
             }
         }
+        if let (Some(at), Some(_)) = (at, &m.authentication_policy) {
+            self.assigned.push((self.mailboxes.len(), at));
+        }
         self.mailboxes.push(m);
         Ok(())
     }
 
-    fn finish(self, organization: Option<Organization>) -> Population {
-        Population {
-            organization,
-            mailboxes: self.mailboxes,
-        }
+    fn finish(self, organization: Option<Organization>) -> Located {
+        (Population::new(organization, self.mailboxes), self.assigned)
     }
 }
 
@@ -210,7 +320,7 @@ fn ps_bool(field: &str, text: &str) -> Result<Option<bool>, K> {
     }
 }
 
-fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Population, ImportError> {
+fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Located, ImportError> {
     let mut c = Collector::new(file);
     for (i, line) in text.lines().enumerate() {
         let id = line.trim().trim_start_matches('\u{feff}');
@@ -236,6 +346,7 @@ fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Population,
                 smtp_client_authentication_disabled: value,
                 pop_enabled: None,
                 imap_enabled: None,
+                authentication_policy: None,
             },
             i + 1,
         )?;
@@ -243,7 +354,7 @@ fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Population,
     Ok(c.finish(None))
 }
 
-fn format_list(file: &str, text: &str) -> Result<Population, ImportError> {
+fn format_list(file: &str, text: &str) -> Result<Located, ImportError> {
     let mut c = Collector::new(file);
     let mut block: Vec<(usize, String, String, usize)> = Vec::new();
     let flush = |block: &mut Vec<(usize, String, String, usize)>,
@@ -297,8 +408,10 @@ fn format_list(file: &str, text: &str) -> Result<Population, ImportError> {
             smtp_client_authentication_disabled: disabled,
             pop_enabled: flag("PopEnabled")?,
             imap_enabled: flag("ImapEnabled")?,
+            authentication_policy: get(POLICY_PROPERTY).and_then(|e| policy_name(&e.2)),
         };
-        c.add(m, first_line)?;
+        let at = get(POLICY_PROPERTY).map(|e| At::LineCol(e.0, e.3));
+        c.add_at(m, first_line, at)?;
         block.clear();
         Ok(())
     };
@@ -360,7 +473,7 @@ fn csv_field_starts(line: &str) -> Vec<usize> {
     starts
 }
 
-fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
+fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
     // Source lines are only needed to place an error: found on demand, not indexed up front
     // (an index of a million-row export costs more than parsing it).
@@ -413,6 +526,7 @@ fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
         })?;
     let addr_col = col("PrimarySmtpAddress");
     let (pop_col, imap_col) = (col("PopEnabled"), col("ImapEnabled"));
+    let policy_col = col(POLICY_PROPERTY);
     let mut c = Collector::new(file);
     // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
     c.reserve(body.bytes().filter(|&b| b == b'\n').count());
@@ -445,7 +559,8 @@ fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
                 },
             ));
         }
-        c.add(
+        let record_start = record.position().map_or(0, |p| p.byte() as usize);
+        c.add_at(
             Mailbox {
                 identity,
                 address: addr_col
@@ -454,8 +569,14 @@ fn csv(file: &str, text: &str) -> Result<Population, ImportError> {
                 smtp_client_authentication_disabled: value(Some(prop), PROPERTY)?,
                 pop_enabled: value(pop_col, "PopEnabled")?,
                 imap_enabled: value(imap_col, "ImapEnabled")?,
+                authentication_policy: policy_col.and_then(|i| policy_name(get(i))),
             },
             line,
+            policy_col.map(|field| At::CsvField {
+                line,
+                record_start,
+                field,
+            }),
         )?;
     }
     Ok(c.finish(None))
@@ -486,7 +607,7 @@ fn json_positions(text: &str) -> Vec<(usize, HashMap<String, usize>)> {
         .collect()
 }
 
-fn json(file: &str, text: &str) -> Result<Population, ImportError> {
+fn json(file: &str, text: &str) -> Result<Located, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
     let value: serde_json::Value = serde_json::from_str(body).map_err(|e| {
         ImportError::new(
@@ -567,14 +688,32 @@ fn json(file: &str, text: &str) -> Result<Population, ImportError> {
                     },
                 )
             })?;
+        let authentication_policy = match obj.get(POLICY_PROPERTY) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => policy_name(s),
+            Some(v) => {
+                return Err(at(
+                    POLICY_PROPERTY,
+                    K::BadValue {
+                        field: POLICY_PROPERTY.into(),
+                        text: v.to_string(),
+                        expected: "a policy name or null",
+                    },
+                ))
+            }
+        };
         let m = Mailbox {
             identity,
             address: text_of("PrimarySmtpAddress"),
             smtp_client_authentication_disabled: nullable(PROPERTY, true)?,
             pop_enabled: nullable("PopEnabled", false)?,
             imap_enabled: nullable("ImapEnabled", false)?,
+            authentication_policy,
         };
-        c.add(m, ol.unwrap_or(1))?;
+        let policy_at = keys
+            .get(POLICY_PROPERTY)
+            .map_or(At::Offset(obj_at), |o| At::Offset(*o));
+        c.add_at(m, ol.unwrap_or(1), Some(policy_at))?;
     }
     Ok(c.finish(None))
 }
@@ -624,6 +763,8 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
         DeValue::Array(_) => "an array".to_owned(),
         DeValue::Table(_) => "a table".to_owned(),
     };
+    // The organisation default policy's name and where it was written.
+    let mut default_policy: Option<(String, usize)> = None;
     let organization = match doc
         .iter()
         .find(|(k, _)| k.get_ref().as_ref() == "organization")
@@ -661,7 +802,7 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
                     )),
                 }
             };
-            Some(Organization {
+            let org = Organization {
                 smtp_client_authentication_disabled: get_bool(
                     "smtp_client_authentication_disabled",
                     true,
@@ -669,9 +810,55 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
                 .unwrap_or(true),
                 security_defaults_enabled: get_bool("security_defaults_enabled", false)?,
                 allow_basic_auth_smtp: get_bool("allow_basic_auth_smtp", false)?,
-            })
+            };
+            const DEFAULT: &str = "default_authentication_policy";
+            match (toml_value(t, DEFAULT), get(t, DEFAULT)) {
+                (None, _) => {}
+                (Some(DeValue::String(name)), Some((key_at, value_at))) => {
+                    if org.allow_basic_auth_smtp.is_some() {
+                        return Err(at(
+                            key_at,
+                            K::Syntax(format!(
+                                "organization.{DEFAULT} and organization.allow_basic_auth_smtp both give the default policy; keep one"
+                            )),
+                        ));
+                    }
+                    if !name.trim().is_empty() {
+                        default_policy = Some((name.trim().to_owned(), value_at));
+                    }
+                }
+                (Some(v), pos) => {
+                    return Err(at(
+                        pos.map_or(header, |p| p.1),
+                        K::BadValue {
+                            field: format!("organization.{DEFAULT}"),
+                            text: shown(v),
+                            expected: "a policy name",
+                        },
+                    ))
+                }
+            }
+            Some(org)
         }
     };
+    let policies = toml_policies(doc, &at, &shown)?;
+    let index = PolicyIndex::new(&policies);
+    let known = policies.policies.len();
+    let check = |name: &str, offset: usize| -> Result<(), ImportError> {
+        match index.get(name) {
+            Some(_) => Ok(()),
+            None => Err(at(
+                offset,
+                K::UnknownPolicy {
+                    name: name.to_owned(),
+                    known,
+                },
+            )),
+        }
+    };
+    if let Some((name, offset)) = &default_policy {
+        check(name, *offset)?;
+    }
     let empty: &[Spanned<DeValue>] = &[];
     let mailboxes: &[Spanned<DeValue>] =
         match doc.iter().find(|(k, _)| k.get_ref().as_ref() == "mailbox") {
@@ -730,6 +917,25 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
                 )),
             }
         };
+        let authentication_policy = match toml_value(t, "authentication_policy") {
+            None => None,
+            Some(DeValue::String(v)) if v == "null" || v.trim().is_empty() => None,
+            Some(DeValue::String(v)) => {
+                let value_at = get(t, "authentication_policy").map_or(start, |p| p.1);
+                check(v, value_at)?;
+                Some(v.trim().to_owned())
+            }
+            Some(v) => {
+                return Err(at(
+                    get(t, "authentication_policy").map_or(start, |p| p.1),
+                    K::BadValue {
+                        field: "mailbox.authentication_policy".into(),
+                        text: shown(v),
+                        expected: "a policy name or \"null\"",
+                    },
+                ))
+            }
+        };
         c.add(
             Mailbox {
                 identity,
@@ -740,9 +946,105 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
                 )?,
                 pop_enabled: nullable("pop_enabled", false)?,
                 imap_enabled: nullable("imap_enabled", false)?,
+                authentication_policy,
             },
             line,
         )?;
     }
-    Ok(c.finish(organization))
+    let (mut population, _) = c.finish(organization);
+    population.authentication_policies = AuthenticationPolicies {
+        default_policy: default_policy.map(|(n, _)| n),
+        ..policies
+    };
+    Ok(population)
+}
+
+/// The fixture's `[[authentication_policy]]` tables (`name`, `allow_basic_auth_smtp`, both
+/// required), names unique case-insensitively.
+fn toml_policies(
+    doc: &toml::de::DeTable<'_>,
+    at: &dyn Fn(usize, K) -> ImportError,
+    shown: &dyn Fn(&toml::de::DeValue) -> String,
+) -> Result<AuthenticationPolicies, ImportError> {
+    use toml::de::DeValue;
+    let mut out = AuthenticationPolicies::default();
+    let Some((_, v)) = doc
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "authentication_policy")
+    else {
+        return Ok(out);
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        return Err(at(
+            v.span().start,
+            K::BadValue {
+                field: "authentication_policy".into(),
+                text: shown(v.get_ref()),
+                expected: "an array of tables ([[authentication_policy]])",
+            },
+        ));
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for item in items.iter() {
+        let start = item.span().start;
+        let Some(t) = item.get_ref().as_table() else {
+            return Err(at(
+                start,
+                K::Syntax("authentication_policy entry is not a table".into()),
+            ));
+        };
+        let name = match toml_value(t, "name") {
+            Some(DeValue::String(n)) if !n.trim().is_empty() => n.trim().to_owned(),
+            Some(v) => {
+                return Err(at(
+                    toml_positions(t, "name").map_or(start, |p| p.1),
+                    K::BadValue {
+                        field: "authentication_policy.name".into(),
+                        text: shown(v),
+                        expected: "a policy name",
+                    },
+                ))
+            }
+            None => {
+                return Err(at(
+                    start,
+                    K::MissingField {
+                        field: "authentication_policy.name".into(),
+                    },
+                ))
+            }
+        };
+        let allow = match toml_value(t, "allow_basic_auth_smtp") {
+            Some(DeValue::Boolean(b)) => *b,
+            Some(v) => {
+                return Err(at(
+                    toml_positions(t, "allow_basic_auth_smtp").map_or(start, |p| p.1),
+                    K::BadValue {
+                        field: "authentication_policy.allow_basic_auth_smtp".into(),
+                        text: shown(v),
+                        expected: "true or false",
+                    },
+                ))
+            }
+            None => {
+                return Err(at(
+                    start,
+                    K::MissingField {
+                        field: "authentication_policy.allow_basic_auth_smtp".into(),
+                    },
+                ))
+            }
+        };
+        let name_at = toml_positions(t, "name").map_or(start, |p| p.1);
+        if let Some(&first) = seen.get(&name.to_lowercase()) {
+            let first_line = at(first, K::Empty).line.unwrap_or(1);
+            return Err(at(name_at, K::DuplicatePolicy { name, first_line }));
+        }
+        seen.insert(name.to_lowercase(), name_at);
+        out.policies.push(AuthenticationPolicy {
+            name,
+            allow_basic_auth_smtp: allow,
+        });
+    }
+    Ok(out)
 }

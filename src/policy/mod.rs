@@ -1,5 +1,7 @@
 //! SMTP AUTH policy states: the organisation setting, per-mailbox overrides, tenant gates,
-//! their resolution, and importers/exporters for the formats admins have.
+//! authentication policies (per user, with an organisation default), their resolution into
+//! disabled / OAuth only / Basic and OAuth, and importers/exporters for the formats admins
+//! have.
 
 mod audit;
 mod error;
@@ -8,10 +10,14 @@ pub mod import;
 mod load;
 mod resolved;
 mod state;
+pub(crate) mod tenant;
 
 pub use audit::{Audit, Effective};
 pub use error::{ImportError, ImportErrorKind};
 pub use import::{import, InputFormat};
 pub use load::{load_file, load_text, LoadError, LoadOptions};
 pub use resolved::{resolve_all, write_csv, write_human, write_json, ResolvedMailbox};
-pub use state::{resolve, DecidedBy, Mailbox, Organization, Population, Resolution};
+pub use state::{
+    resolve, resolve_with, AuthenticationPolicies, AuthenticationPolicy, DecidedBy, Mailbox,
+    Organization, PolicyInEffect, PolicyIndex, Population, Resolution, SmtpAuth,
+};

@@ -1,7 +1,7 @@
 //! Every mailbox resolved against the organisation, and the writers for `policy resolve`
 //! (JSON, CSV, a table for people), which stream: a million-row export is never held twice.
 
-use super::state::{resolve, DecidedBy, Organization, Population};
+use super::state::{DecidedBy, Organization, PolicyIndex, Population, SmtpAuth};
 use serde::Serialize;
 use std::io::Write;
 
@@ -18,23 +18,32 @@ pub struct ResolvedMailbox<'p> {
     pub mailbox_setting: Option<bool>,
     /// The organisation's `SmtpClientAuthenticationDisabled`.
     pub organization_disabled: bool,
-    /// The effective state.
+    /// The name of the authentication policy in effect (the user's, else the organisation
+    /// default); null when none is named.
+    pub authentication_policy: Option<&'p str>,
+    /// The effective state: `disabled`, `oauth_only` or `basic_and_oauth`.
+    pub effective: SmtpAuth,
+    /// Whether `effective` is `disabled` (the boolean earlier versions printed, kept for the
+    /// scripts that read it; it says nothing of Basic authentication).
     pub effective_disabled: bool,
-    /// Which level decided.
+    /// Which level decided `effective`.
     pub decided_by: DecidedBy,
 }
 
 /// Resolves every mailbox of a population against an organisation.
 pub fn resolve_all<'p>(org: &Organization, p: &'p Population) -> Vec<ResolvedMailbox<'p>> {
+    let index = PolicyIndex::new(&p.authentication_policies);
     p.mailboxes
         .iter()
         .map(|m| {
-            let r = resolve(org, m.smtp_client_authentication_disabled);
+            let r = p.resolve(org, &index, m);
             ResolvedMailbox {
                 address: m.address.as_deref(),
                 identity: &m.identity,
                 mailbox_setting: m.smtp_client_authentication_disabled,
                 organization_disabled: org.smtp_client_authentication_disabled,
+                authentication_policy: p.named_policy(&index, m).map(|(_, a)| a.name.as_str()),
+                effective: r.state,
                 effective_disabled: r.effective_disabled,
                 decided_by: r.decided_by,
             }
@@ -50,6 +59,14 @@ fn nullable(v: Option<bool>) -> &'static str {
     }
 }
 
+fn boolean(v: bool) -> &'static str {
+    if v {
+        "true"
+    } else {
+        "false"
+    }
+}
+
 /// `{"mailboxes":[...]}`, pretty-printed, newline-terminated.
 pub fn write_json(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Result<()> {
     #[derive(Serialize)]
@@ -60,7 +77,8 @@ pub fn write_json(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Re
     writeln!(out)
 }
 
-/// CSV (RFC 4180, quoted where needed) with a header row; `null` for an unset mailbox.
+/// CSV (RFC 4180, quoted where needed) with a header row; `null` for an unset mailbox, an
+/// empty field for no authentication policy.
 pub fn write_csv(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -68,6 +86,8 @@ pub fn write_csv(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Res
         "identity",
         "mailbox_setting",
         "organization_disabled",
+        "authentication_policy",
+        "effective",
         "effective_disabled",
         "decided_by",
     ])?;
@@ -76,16 +96,10 @@ pub fn write_csv(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Res
             r.address.unwrap_or(""),
             r.identity,
             nullable(r.mailbox_setting),
-            if r.organization_disabled {
-                "true"
-            } else {
-                "false"
-            },
-            if r.effective_disabled {
-                "true"
-            } else {
-                "false"
-            },
+            boolean(r.organization_disabled),
+            r.authentication_policy.unwrap_or(""),
+            r.effective.as_str(),
+            boolean(r.effective_disabled),
             r.decided_by.as_str(),
         ])?;
     }
@@ -105,20 +119,17 @@ pub fn write_human(
     )?;
     writeln!(
         out,
-        "{:<32} {:<8} {:<9} decided by",
-        "mailbox", "setting", "SMTP AUTH"
+        "{:<32} {:<8} {:<16} {:<20} decided by",
+        "mailbox", "setting", "SMTP AUTH", "auth policy"
     )?;
     for r in rows {
         writeln!(
             out,
-            "{:<32} {:<8} {:<9} {}",
+            "{:<32} {:<8} {:<16} {:<20} {}",
             r.address.unwrap_or(r.identity),
             nullable(r.mailbox_setting),
-            if r.effective_disabled {
-                "disabled"
-            } else {
-                "enabled"
-            },
+            r.effective.as_str(),
+            r.authentication_policy.unwrap_or("-"),
             r.decided_by.as_str()
         )?;
     }

@@ -356,7 +356,11 @@ rules! {
     POL_AUTH_DISABLED = { "POX-POL-001", Policy, Error, Policy, ["Protocol", "AuthRequired"],
         "No authenticated SMTP advertised to a mailbox whose SMTP AUTH is effectively disabled",
         "Exchange Online: Set-CASMailbox / Set-TransportConfig -SmtpClientAuthenticationDisabled; derived",
-        "Derived from the documented semantics, not quoted: the mailbox's effective SmtpClientAuthenticationDisabled (mailbox setting, else the organisation, after tenant gates) is true, yet an SMTP protocol with AuthRequired on (explicitly or by default) is advertised; the client will be refused at send time." };
+        "Derived from the documented semantics, not quoted: SMTP AUTH is effectively disabled for the mailbox (security defaults, else its SmtpClientAuthenticationDisabled, else the organisation's), yet an SMTP protocol with AuthRequired on (explicitly or by default) is advertised; the client will be refused at send time. An authentication policy with AllowBasicAuthSmtp false does not disable SMTP AUTH (OAuth clients still submit): that state is POX-POL-004's." };
+    POL_OAUTH_ONLY = { "POX-POL-004", Policy, Info, Policy, ["Protocol", "AuthRequired"],
+        "Authenticated SMTP advertised to a mailbox whose SMTP AUTH is OAuth only",
+        "Exchange Online: New-AuthenticationPolicy -AllowBasicAuthSmtp, Set-User -AuthenticationPolicy, Set-OrganizationConfig -DefaultAuthenticationPolicy; derived",
+        "Derived, not quoted: the authentication policy in effect for the mailbox (the user's, else the organisation default) blocks Basic authentication for SMTP, so only OAuth (XOAUTH2) submissions succeed. A POX response cannot say which SASL mechanism to use (AuthRequired and UsePOPAuth are all it has), so advertising SMTP is the only way to serve an OAuth client and is not wrong; a client that takes these settings and sends the password (Basic, AUTH LOGIN/PLAIN) is refused at send time. Which clients use OAuth for SMTP with these settings is client behaviour the specifications do not cover: implementation-defined, reported as information." };
     POL_NO_SMTP = { "POX-POL-002", Policy, Warning, Policy, ["Protocol"],
         "POP3/IMAP advertised with a usable SMTP protocol when the mailbox may use SMTP AUTH",
         "Exchange Online: authenticated SMTP submission; derived",

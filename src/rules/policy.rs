@@ -6,7 +6,7 @@ use super::ctx::Ctx;
 use super::finding::Outcome;
 use crate::model::fields::{ProtocolField, SwitchField};
 use crate::model::{Document, Protocol};
-use crate::policy::{resolve, DecidedBy, Mailbox, Organization};
+use crate::policy::{resolve, DecidedBy, Mailbox, Organization, Resolution, SmtpAuth};
 use crate::Parsed;
 
 fn kind_is(p: &Protocol, k: &str) -> bool {
@@ -36,16 +36,41 @@ pub(crate) fn semantics(ctx: &mut Ctx, doc: &Document) {
     }
 }
 
-/// Judges a response against one mailbox's policy state.
+/// Judges a response against one mailbox's policy state, with no authentication policy of
+/// its own (the organisation default applies as far as [`Organization`] gives it). A mailbox
+/// of a population with named policies is judged with [`check_policy_resolved`].
 pub fn check_policy(parsed: &Parsed, org: &Organization, mailbox: &Mailbox) -> Outcome {
+    check_policy_resolved(
+        parsed,
+        org,
+        mailbox,
+        resolve(org, mailbox.smtp_client_authentication_disabled),
+        None,
+    )
+}
+
+/// Judges a response against one mailbox's resolved state; `policy_name` names the
+/// authentication policy in effect, when it has a name.
+pub fn check_policy_resolved(
+    parsed: &Parsed,
+    org: &Organization,
+    mailbox: &Mailbox,
+    res: Resolution,
+    policy_name: Option<&str>,
+) -> Outcome {
     let mut ctx = Ctx::new(&parsed.tree);
-    for r in [POL_AUTH_DISABLED, POL_NO_SMTP, POL_PROTOCOL_DISABLED] {
+    for r in [
+        POL_AUTH_DISABLED,
+        POL_NO_SMTP,
+        POL_PROTOCOL_DISABLED,
+        POL_OAUTH_ONLY,
+    ] {
         ctx.apply(r);
     }
     let Document::Response(r) = &parsed.model else {
         return ctx.finish();
     };
-    let res = resolve(org, mailbox.smtp_client_authentication_disabled);
+    let named = policy_name.map_or(String::new(), |n| format!(" {n:?}"));
     let why = match res.decided_by {
         DecidedBy::Mailbox => format!(
             "the mailbox's own setting is {}",
@@ -58,9 +83,16 @@ pub fn check_policy(parsed: &Parsed, org: &Organization, mailbox: &Mailbox) -> O
             org.smtp_client_authentication_disabled
         ),
         DecidedBy::SecurityDefaults => "security defaults are enabled for the tenant".to_owned(),
-        DecidedBy::AuthenticationPolicy => {
-            "the authentication policy sets AllowBasicAuthSmtp to false".to_owned()
-        }
+        DecidedBy::UserAuthenticationPolicy => format!(
+            "the user's authentication policy{} sets AllowBasicAuthSmtp to {}",
+            named,
+            res.state != SmtpAuth::OAuthOnly
+        ),
+        DecidedBy::DefaultAuthenticationPolicy => format!(
+            "the organisation's default authentication policy{} sets AllowBasicAuthSmtp to {}",
+            named,
+            res.state != SmtpAuth::OAuthOnly
+        ),
     };
     for a in r.accounts() {
         let protocols: Vec<&Protocol> = a.protocols().collect();
@@ -70,11 +102,12 @@ pub fn check_policy(parsed: &Parsed, org: &Organization, mailbox: &Mailbox) -> O
                     .is_some_and(|s| !s.trim().is_empty())
         });
         for p in &protocols {
-            if kind_is(p, "SMTP")
-                && res.effective_disabled
-                && p.effective(SwitchField::AuthRequired) == Some(true)
-            {
-                ctx.element(POL_AUTH_DISABLED, &p.meta.loc, format!("SMTP with authentication is advertised to {}, but SMTP AUTH is effectively disabled for it ({why}); the client will be refused at send time", mailbox.identity));
+            if kind_is(p, "SMTP") && p.effective(SwitchField::AuthRequired) == Some(true) {
+                match res.state {
+                    SmtpAuth::Disabled => ctx.element(POL_AUTH_DISABLED, &p.meta.loc, format!("SMTP with authentication is advertised to {}, but SMTP AUTH is effectively disabled for it ({why}); the client will be refused at send time", mailbox.identity)),
+                    SmtpAuth::OAuthOnly => ctx.element(POL_OAUTH_ONLY, &p.meta.loc, format!("SMTP with authentication is advertised to {}, whose SMTP AUTH is OAuth only ({why}): an OAuth (XOAUTH2) client can send, one that sends the password with these settings is refused", mailbox.identity)),
+                    SmtpAuth::BasicAndOAuth => {}
+                }
             }
             if kind_is(p, "POP3") && mailbox.pop_enabled == Some(false) {
                 ctx.element(

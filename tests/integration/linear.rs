@@ -48,6 +48,7 @@ fn wide_response_of_12000_protocols_fits_the_default_limit() {
 fn population(n: usize) -> poxspec::policy::Population {
     poxspec::policy::Population {
         organization: Some(poxspec::policy::Organization::new(true)),
+        authentication_policies: Default::default(),
         mailboxes: (0..n)
             .map(|i| poxspec::policy::Mailbox {
                 identity: format!("user{i}"),
@@ -55,6 +56,7 @@ fn population(n: usize) -> poxspec::policy::Population {
                 smtp_client_authentication_disabled: [None, Some(true), Some(false)][i % 3],
                 pop_enabled: None,
                 imap_enabled: None,
+                authentication_policy: None,
             })
             .collect(),
     }

@@ -2,7 +2,10 @@
 //! properties, and the consistency rules against the policy corpus.
 
 use crate::common::*;
-use poxspec::policy::{self, export, import, resolve, DecidedBy, InputFormat, Organization};
+use poxspec::policy::{
+    self, export, import, resolve, resolve_with, DecidedBy, InputFormat, Organization,
+    PolicyInEffect, SmtpAuth,
+};
 use poxspec::rules::{self, Severity};
 use poxspec::strategy;
 use proptest::prelude::*;
@@ -46,9 +49,9 @@ fn truth_table() {
         for mb in [Some(true), Some(false), None] {
             let r = resolve(&Organization::new(org), mb);
             rows.push(format!(
-                "org_disabled={org:<5} mailbox={:<5} -> effective_disabled={:<5} decided_by={}",
+                "org_disabled={org:<5} mailbox={:<5} -> effective={:<15} decided_by={}",
                 format!("{mb:?}").replace("Some(", "").replace(')', ""),
-                r.effective_disabled,
+                r.state.as_str(),
                 r.decided_by.as_str()
             ));
         }
@@ -64,7 +67,67 @@ fn truth_table() {
             allow_basic_auth_smtp: basic,
         };
         let r = resolve(&org, Some(false));
-        rows.push(format!("org_disabled=false security_defaults={sd:?} allow_basic_auth_smtp={basic:?} mailbox=false -> effective_disabled={} decided_by={}", r.effective_disabled, r.decided_by.as_str()));
+        rows.push(format!("org_disabled=false security_defaults={sd:?} allow_basic_auth_smtp={basic:?} mailbox=false -> effective={} decided_by={}", r.state.as_str(), r.decided_by.as_str()));
+    }
+    // Authentication policies: the user's wins over the organisation default; neither turns
+    // SMTP AUTH off, and neither matters where SMTP AUTH is off.
+    let user = |allow| PolicyInEffect {
+        level: DecidedBy::UserAuthenticationPolicy,
+        allow_basic_auth_smtp: allow,
+    };
+    let default = |allow| PolicyInEffect {
+        level: DecidedBy::DefaultAuthenticationPolicy,
+        allow_basic_auth_smtp: allow,
+    };
+    for (sd, mb, policy, label) in [
+        (
+            None,
+            Some(false),
+            Some(user(false)),
+            "user policy blocks Basic",
+        ),
+        (
+            None,
+            Some(false),
+            Some(user(true)),
+            "user policy allows Basic",
+        ),
+        (
+            None,
+            None,
+            Some(default(false)),
+            "default policy blocks Basic",
+        ),
+        (
+            None,
+            None,
+            Some(default(true)),
+            "default policy allows Basic",
+        ),
+        (
+            None,
+            Some(true),
+            Some(user(false)),
+            "user policy blocks Basic",
+        ),
+        (
+            Some(true),
+            Some(false),
+            Some(user(true)),
+            "user policy allows Basic",
+        ),
+    ] {
+        let org = Organization {
+            smtp_client_authentication_disabled: false,
+            security_defaults_enabled: sd,
+            allow_basic_auth_smtp: None,
+        };
+        let r = resolve_with(&org, mb, policy);
+        rows.push(format!(
+            "org_disabled=false security_defaults={sd:?} mailbox={mb:?} {label} -> effective={} decided_by={}",
+            r.state.as_str(),
+            r.decided_by.as_str()
+        ));
     }
     settings().bind(|| insta::assert_snapshot!("policy_truth_table", rows.join("\n")));
 }
@@ -171,11 +234,44 @@ proptest! {
     #[test]
     fn null_mailboxes_follow_the_organisation(org in strategy::organization()) {
         let r = resolve(&org, None);
-        if org.security_defaults_enabled != Some(true) && org.allow_basic_auth_smtp != Some(false) {
-            prop_assert_eq!(r.effective_disabled, org.smtp_client_authentication_disabled);
+        prop_assert_eq!(r.effective_disabled, r.state == SmtpAuth::Disabled);
+        if org.security_defaults_enabled == Some(true) {
+            prop_assert_eq!(r.state, SmtpAuth::Disabled);
+            prop_assert_eq!(r.decided_by, DecidedBy::SecurityDefaults);
+        } else if org.smtp_client_authentication_disabled {
+            prop_assert_eq!(r.state, SmtpAuth::Disabled);
             prop_assert_eq!(r.decided_by, DecidedBy::Organization);
+        } else if org.allow_basic_auth_smtp == Some(false) {
+            // A policy blocking Basic leaves SMTP AUTH on for OAuth clients.
+            prop_assert_eq!(r.state, SmtpAuth::OAuthOnly);
+            prop_assert_eq!(r.decided_by, DecidedBy::DefaultAuthenticationPolicy);
         } else {
-            prop_assert!(r.effective_disabled);
+            prop_assert_eq!(r.state, SmtpAuth::BasicAndOAuth);
+        }
+    }
+
+    /// Authentication policies never change whether SMTP AUTH is off, only its flavour; with
+    /// no policy anywhere the result is what it was before policies were modelled.
+    #[test]
+    fn policies_only_choose_the_flavour(p in strategy::policy_population(30, true)) {
+        let org = p.organization.unwrap();
+        let bare = Organization { allow_basic_auth_smtp: None, ..org };
+        let rows = policy::resolve_all(&org, &p);
+        for (row, m) in rows.iter().zip(&p.mailboxes) {
+            let without = resolve(&bare, m.smtp_client_authentication_disabled);
+            prop_assert_eq!(row.effective == SmtpAuth::Disabled, without.state == SmtpAuth::Disabled);
+            if row.effective == SmtpAuth::Disabled {
+                prop_assert_eq!(row.decided_by, without.decided_by);
+            }
+            if row.authentication_policy.is_none() && org.allow_basic_auth_smtp.is_none() {
+                prop_assert_eq!(row.effective, without.state);
+                prop_assert_eq!(row.decided_by, without.decided_by);
+            }
+            if let (Some(own), true) = (&m.authentication_policy, row.effective != SmtpAuth::Disabled) {
+                // The user's assignment wins over the default.
+                prop_assert_eq!(row.decided_by, DecidedBy::UserAuthenticationPolicy);
+                prop_assert!(row.authentication_policy.unwrap().eq_ignore_ascii_case(own));
+            }
         }
     }
 
@@ -260,10 +356,12 @@ fn consistency_rules_against_the_policy_corpus() {
         let (fixture, who) = policy_of(&text);
         let pop = load(&root().join("corpus/policy").join(&fixture)).unwrap();
         let org = pop.organization.unwrap();
-        let mailbox = pop.find(&who).unwrap().clone();
+        // Resolved with the population's authentication policies (the user's, else the
+        // organisation default), as `validate --policy` does.
+        let context = poxspec::validate::PolicyContext::of(org, &pop, &who).unwrap();
         let parsed = poxspec::parse(&bytes).unwrap();
         let mut outcome = rules::validate(&parsed);
-        outcome.merge(rules::check_policy(&parsed, &org, &mailbox));
+        outcome.merge(context.check(&parsed));
         let n = name(f);
         let errors = outcome.count(Severity::Error);
         if n.starts_with("y_") && errors > 0 || n.starts_with("n_") && errors == 0 {
@@ -387,4 +485,228 @@ fn cli_validate_with_policy() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("no mailbox"), "{err}");
+}
+
+/// The load options for `export.csv` with the tenant exports as `ext` (`csv` or `json`).
+fn tenant_options(ext: &str) -> policy::LoadOptions {
+    let t = |n: &str| Some(format!("corpus/policy/tenant/{n}.{ext}").into());
+    policy::LoadOptions {
+        org_disabled: Some(false),
+        auth_policies: t("get-authenticationpolicy"),
+        org_config: t("get-organizationconfig"),
+        users: t("get-user"),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn authentication_policies_from_the_tenant_exports() {
+    let mailboxes = root().join("corpus/policy/export.csv");
+    let mut shapes = Vec::new();
+    for ext in ["csv", "json"] {
+        let (org, p) = policy::load_file(&mailboxes, &tenant_options(ext))
+            .unwrap_or_else(|e| panic!("{ext}: {e}"));
+        let rows: Vec<String> = policy::resolve_all(&org, &p)
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {:?} {}",
+                    r.identity,
+                    r.effective.as_str(),
+                    r.authentication_policy,
+                    r.decided_by.as_str()
+                )
+            })
+            .collect();
+        shapes.push(rows);
+    }
+    assert_eq!(shapes[0], shapes[1], "CSV and JSON exports resolve alike");
+    assert_eq!(
+        shapes[0],
+        [
+            // The user's own policy (named in another case) allows Basic.
+            "chris basic_and_oauth Some(\"Allow Basic SMTP\") user_authentication_policy",
+            // No policy of her own: the organisation default blocks Basic.
+            "dana oauth_only Some(\"Block Basic Auth\") default_authentication_policy",
+            // Disabled on the mailbox: the policy does not matter.
+            "scanner disabled Some(\"Allow Basic SMTP\") mailbox",
+        ]
+    );
+    // The same mailboxes without the tenant exports resolve as before policies existed.
+    let (org, p) = policy::load_file(
+        &mailboxes,
+        &policy::LoadOptions {
+            org_disabled: Some(false),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let bare: Vec<SmtpAuth> = policy::resolve_all(&org, &p)
+        .iter()
+        .map(|r| r.effective)
+        .collect();
+    assert_eq!(
+        bare,
+        [
+            SmtpAuth::BasicAndOAuth,
+            SmtpAuth::BasicAndOAuth,
+            SmtpAuth::Disabled
+        ]
+    );
+}
+
+#[test]
+fn bad_tenant_exports_fail_with_a_located_error() {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("corpus/policy/tenant/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8);
+    let mut lines = Vec::new();
+    for f in &files {
+        let n = name(f);
+        let shown = Some(f.strip_prefix(root()).unwrap().to_owned());
+        let mut options = tenant_options("json");
+        let mut mailboxes = root().join("corpus/policy/export.csv");
+        match n.split('-').next().unwrap() {
+            "user" => options.users = shown,
+            "authpolicy" => options.auth_policies = shown,
+            "orgconfig" => options.org_config = shown,
+            "casmailbox" => {
+                options.users = None;
+                mailboxes = f.clone();
+            }
+            other => panic!("{n}: no slot for {other}"),
+        }
+        // Paths relative to the package root (cargo runs tests there), so that messages name
+        // the files as a user would.
+        let text = std::fs::read_to_string(&mailboxes).unwrap();
+        let shown_mailboxes = mailboxes.strip_prefix(root()).unwrap().to_owned();
+        let err = match policy::load_text(&shown_mailboxes, &text, &options) {
+            Ok(_) => panic!("{n} loaded"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(&n), "{n}: the error names another file: {err}");
+        if !n.contains("missing-mailbox") {
+            assert!(
+                err.contains(&format!("{n}:"))
+                    && err
+                        .split(':')
+                        .nth(1)
+                        .is_some_and(|l| l.parse::<usize>().is_ok()),
+                "{n}: no line in {err}"
+            );
+        }
+        lines.push(err);
+    }
+    settings().bind(|| insta::assert_snapshot!("policy_bad_tenant_exports", lines.join("\n")));
+}
+
+/// The `policy_import` fuzz property on every policy input the corpus holds, the tenant
+/// exports and their bad forms included: what the fuzzer starts from holds on stable.
+#[test]
+fn policy_import_fuzz_property_holds_on_the_corpus() {
+    let mut n = 0;
+    for dir in [
+        "corpus/policy",
+        "corpus/policy/bad",
+        "corpus/policy/tenant",
+        "corpus/policy/tenant/bad",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                poxspec::fuzzing::policy_import(&std::fs::read(&p).unwrap());
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 40, "{n} inputs");
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_policy_with_the_tenant_exports() {
+    let (code, out, err) = poxspec(&[
+        "policy",
+        "resolve",
+        "--org-disabled",
+        "false",
+        "--format",
+        "csv",
+        "--auth-policies",
+        "corpus/policy/tenant/get-authenticationpolicy.csv",
+        "--org-config",
+        "corpus/policy/tenant/get-organizationconfig.json",
+        "--users",
+        "corpus/policy/tenant/get-user.csv",
+        "corpus/policy/export.csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "address,identity,mailbox_setting,organization_disabled,authentication_policy,effective,effective_disabled,decided_by");
+    assert_eq!(lines[2], "dana@contoso.com,dana,null,false,Block Basic Auth,oauth_only,false,default_authentication_policy");
+    let (code, out, _) = poxspec(&[
+        "policy",
+        "resolve",
+        "corpus/policy/fixture-auth-policies.toml",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().any(|l| l.starts_with("erin@contoso.com")
+            && l.contains("oauth_only")
+            && l.contains("Block Basic Auth")),
+        "{out}"
+    );
+    let (code, out, _) = poxspec(&[
+        "policy",
+        "audit",
+        "--json",
+        "corpus/policy/fixture-auth-policies.toml",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["effective"]["oauth_only"],
+        serde_json::json!(["erin@contoso.com"])
+    );
+    assert_eq!(
+        v["effective"]["basic_and_oauth"],
+        serde_json::json!(["app@contoso.com"])
+    );
+    assert_eq!(
+        v["effective"]["disabled"],
+        serde_json::json!(["printer@contoso.com"])
+    );
+    // An unknown name in the users' export is refused where it is written.
+    let (code, _, err) = poxspec(&[
+        "policy",
+        "resolve",
+        "--org-disabled",
+        "false",
+        "--auth-policies",
+        "corpus/policy/tenant/get-authenticationpolicy.json",
+        "--users",
+        "corpus/policy/tenant/bad/user-unknown-policy.csv",
+        "corpus/policy/export.csv",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("corpus/policy/tenant/bad/user-unknown-policy.csv:3:8: authentication policy \"Legacy Printers\""),
+        "{err}"
+    );
+    // validate --policy judges with the user's policy: OAuth only is information, not an error.
+    let (code, out, _) = poxspec(&[
+        "validate",
+        "--format",
+        "json",
+        "--policy",
+        "corpus/policy/fixture-auth-policies.toml",
+        "--email",
+        "erin@contoso.com",
+        "corpus/policy/y_info_smtp_for_oauth_only_mailbox.xml",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("POX-POL-004"), "{out}");
 }
