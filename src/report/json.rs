@@ -24,40 +24,26 @@ pub(super) fn write_unit(
     strict: bool,
     indent: usize,
 ) -> io::Result<()> {
-    let mut w = Indented { out, indent };
+    let mut text = Vec::new();
     let mut s =
-        serde_json::Serializer::with_formatter(&mut w, serde_json::ser::PrettyFormatter::new());
+        serde_json::Serializer::with_formatter(&mut text, serde_json::ser::PrettyFormatter::new());
     UnitJson {
         unit: u,
         label: unit_label,
         strict,
     }
     .serialize(&mut s)
-    .map_err(io::Error::from)
-}
-
-/// Continues every line break with `indent` spaces (JSON strings hold no raw line breaks, so
-/// this indents exactly the lines the pretty printer starts).
-struct Indented<'a, W: Write> {
-    out: &'a mut W,
-    indent: usize,
-}
-
-impl<W: Write> Write for Indented<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-            self.out.write_all(&rest[..=i])?;
-            write!(self.out, "{:1$}", "", self.indent)?;
-            rest = &rest[i + 1..];
+    .map_err(io::Error::from)?;
+    // One write per unit (standard output is line-buffered): every line after the first
+    // continued at `indent` (JSON strings hold no raw line breaks, so this is exact).
+    let mut indented = Vec::with_capacity(text.len() + text.len() / 8);
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        indented.extend_from_slice(line);
+        if line.ends_with(b"\n") {
+            indented.resize(indented.len() + indent, b' ');
         }
-        self.out.write_all(rest)?;
-        Ok(buf.len())
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
+    out.write_all(&indented)
 }
 
 struct UnitJson<'a> {
