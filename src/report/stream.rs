@@ -125,8 +125,8 @@ impl<W: Write> ReportWriter<W> {
             Format::Human => super::human::write_unit(&mut self.out, u, strict),
             Format::Json => {
                 let comma = if index == 0 { "" } else { "," };
-                let unit = super::json::unit_value(u, self.header.unit_label, strict);
-                write!(self.out, "{comma}\n    {}", pretty(&unit, 4))
+                write!(self.out, "{comma}\n    ")?;
+                super::json::write_unit(&mut self.out, u, self.header.unit_label, strict, 4)
             }
             Format::Junit => {
                 let spool = self.first_spool.as_mut().expect("JUnit spools its suites");

@@ -20,9 +20,26 @@ impl Document {
             let mut path = format!("/{}", self.root.name.local);
             walk(&self.root, &mut path, &wanted, &mut found);
         }
-        starts
+        // Each path is moved out on its offset's last mention and cloned only for repeats.
+        let mut mentions = vec![0usize; wanted.len()];
+        let index: Vec<Option<usize>> = starts
             .iter()
-            .map(|s| wanted.binary_search(s).ok().and_then(|i| found[i].clone()))
+            .map(|s| wanted.binary_search(s).ok())
+            .collect();
+        for i in index.iter().flatten() {
+            mentions[*i] += 1;
+        }
+        index
+            .into_iter()
+            .map(|i| {
+                let i = i?;
+                mentions[i] -= 1;
+                if mentions[i] == 0 {
+                    found[i].take()
+                } else {
+                    found[i].clone()
+                }
+            })
             .collect()
     }
 }
@@ -41,30 +58,73 @@ fn walk(e: &Element, path: &mut String, wanted: &[usize], found: &mut [Option<St
     if !wants_in(wanted, e.start_tag.end, e.span.end) {
         return;
     }
-    let mut totals: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut names = SiblingNames::default();
     let mut children = 0u64;
     for c in e.elements() {
-        totals.entry(c.name.local.as_str()).or_default().0 += 1;
+        names.slot(&c.name.local).0 += 1;
         children += 1;
     }
     crate::cost::add(children);
     for c in e.elements() {
-        let (total, seen) = totals
-            .get_mut(c.name.local.as_str())
-            .expect("counted above");
+        let (total, seen) = names.slot(&c.name.local);
         *seen += 1;
+        let (total, seen) = (*total, *seen);
         if !wants_in(wanted, c.span.start, c.span.end.max(c.span.start + 1)) {
             continue;
         }
         let len = path.len();
         path.push('/');
         path.push_str(&c.name.local);
-        if *total > 1 {
-            use std::fmt::Write;
-            let _ = write!(path, "[{seen}]");
+        if total > 1 {
+            path.push('[');
+            push_decimal(path, seen);
+            path.push(']');
         }
         walk(c, path, wanted, found);
         path.truncate(len);
+    }
+}
+
+/// `n` in decimal, without the formatting machinery (once per indexed path segment).
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
+/// Per local name among one element's children: (how many, how many seen so far). Children
+/// share a handful of names as a rule, which a short list scanned in order serves without
+/// hashing or allocating a table per element; past [`SiblingNames::LIST`] distinct names it
+/// moves to a map, so thousands of distinct sibling names stay linear.
+#[derive(Default)]
+struct SiblingNames<'a> {
+    list: Vec<(&'a str, (usize, usize))>,
+    map: HashMap<&'a str, (usize, usize)>,
+}
+
+impl<'a> SiblingNames<'a> {
+    const LIST: usize = 16;
+
+    fn slot(&mut self, name: &'a str) -> &mut (usize, usize) {
+        if self.map.is_empty() {
+            if let Some(i) = self.list.iter().position(|(n, _)| *n == name) {
+                return &mut self.list[i].1;
+            }
+            if self.list.len() < Self::LIST {
+                self.list.push((name, (0, 0)));
+                return &mut self.list.last_mut().expect("just pushed").1;
+            }
+            self.map = self.list.drain(..).collect();
+        }
+        self.map.entry(name).or_default()
     }
 }
 
@@ -99,6 +159,27 @@ mod tests {
         assert_eq!(
             paths.iter().map(Option::as_deref).collect::<Vec<_>>(),
             expected
+        );
+    }
+
+    #[test]
+    fn paths_index_siblings_past_the_short_name_list() {
+        // 20 distinct names (more than the list holds before it moves to a map), each twice.
+        let names: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();
+        let mut text = String::from("<r>");
+        for _ in 0..2 {
+            for n in &names {
+                text.push_str(&format!("<{n}/>"));
+            }
+        }
+        text.push_str("</r>");
+        let doc = parse_str(&text, &Limits::default()).unwrap();
+        let second_n17 = text.match_indices("<n17/>").nth(1).unwrap().0;
+        let first_n3 = text.find("<n3/>").unwrap();
+        let paths = doc.element_paths(&[second_n17, first_n3, second_n17]);
+        assert_eq!(
+            paths.iter().map(Option::as_deref).collect::<Vec<_>>(),
+            [Some("/r/n17[2]"), Some("/r/n3[1]"), Some("/r/n17[2]")]
         );
     }
 }

@@ -348,6 +348,11 @@ impl<'t> Builder<'t> {
 
     /// The namespace name for a namespace value as written.
     fn ns_name(&self, raw: String) -> String {
+        // Almost every document writes its namespaces without references or line breaks:
+        // no lookup (hashing a URI per element) when nothing was normalized.
+        if self.ns_values.is_empty() {
+            return raw;
+        }
         match self.ns_values.get(&raw) {
             Some(v) => v.clone(),
             None => raw,
