@@ -302,6 +302,17 @@ proptest! {
         prop_assert_eq!(back, t);
     }
 
+    /// The mailbox exports carry each user's assignment (`AuthenticationPolicy`) through export
+    /// and import, in every spelling the strategy gives it.
+    #[test]
+    fn assignments_survive_every_mailbox_export(t in strategy::policy_population(20, true)) {
+        let bare = policy::Population::new(None, t.mailboxes.clone());
+        for (file, text) in [("x.json", export::to_json(&bare)), ("x.csv", export::to_csv(&bare)), ("x.txt", export::to_format_list(&bare))] {
+            let back = import(file, &text, InputFormat::Auto, None).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+            prop_assert_eq!(&back.mailboxes, &t.mailboxes, "{}", text);
+        }
+    }
+
     /// Guards the strategy's promise of unique identities ("d1"+"0" and "d"+"10" once collided,
     /// found by a random-seed run; the seed is in tests/proptest-regressions/policy.txt).
     #[test]
