@@ -335,15 +335,7 @@ impl Client {
             headers.push(("authorization", format!("Basic {}", c.basic_token())));
         }
         let start = Instant::now();
-        let outcome = match raw::connect(
-            url,
-            self.tls.clone(),
-            self.options.timeout,
-            self.options.body_cap,
-            self.options.routing.as_deref(),
-        )
-        .await
-        {
+        let outcome = match self.raw_connect(url).await {
             Ok(mut conn) => {
                 conn.send(RawRequest {
                     method: r.method,
@@ -387,15 +379,7 @@ impl Client {
         if let (Authorization::Sent, Some(c)) = (authorization, &self.options.credentials) {
             headers.push(("authorization", format!("Basic {}", c.basic_token())));
         }
-        let mut conn = match raw::connect(
-            url,
-            self.tls.clone(),
-            self.options.timeout,
-            self.options.body_cap,
-            self.options.routing.as_deref(),
-        )
-        .await
-        {
+        let mut conn = match self.raw_connect(url).await {
             Ok(c) => c,
             Err(f) => return (None, None, Err(format!("no connection: {f:?}"))),
         };
@@ -438,6 +422,18 @@ impl Client {
         }
         let second = exchange(conn.send(request()).await);
         (Some(first), Some(second), Ok(()))
+    }
+
+    /// A raw HTTP/1.1 connection to `url` with this client's TLS, limits and routing.
+    async fn raw_connect(&self, url: &str) -> Result<raw::Connection, Failure> {
+        raw::connect(
+            url,
+            self.tls.clone(),
+            self.options.timeout,
+            self.options.body_cap,
+            self.options.routing.as_deref(),
+        )
+        .await
     }
 
     /// GETs without credentials (the documented unauthenticated probe).
