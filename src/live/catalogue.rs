@@ -359,5 +359,82 @@ pub fn group_summaries() -> &'static [(&'static str, &'static str)] {
         ("http", "path spellings, other methods, keep-alive"),
         ("redirect", "the GET probe, HTTP and POX redirects: https only, no loops, short chains"),
         ("security", "hostile requests (entities, XXE, depth, size, encoding, slow bodies): refused cleanly, in bounded time; skippable with --skip 'security/*'"),
+        ("tls", "the certificate (trusted chain, the URL's name, dates), the protocol version, HTTP/2: judged from one inspection of the endpoint"),
+        ("auth", "HTTP authentication: 401 with a challenge without or with wrong credentials, an answer with the right ones"),
     ]
+}
+
+/// One entry of `check --list`: a case of the data catalogue, or a `tls/…` or `auth/…` case,
+/// whose requirement and source are those of the rules it applies and whose level follows
+/// their gravest severity (error: MUST, warning: SHOULD, info: implementation-defined).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listed {
+    /// The group (the ID's first part).
+    pub group: &'static str,
+    /// The case ID.
+    pub id: &'static str,
+    /// How strongly it is required.
+    pub level: Level,
+    /// One line: what is sent or inspected.
+    pub description: &'static str,
+    /// The requirement in words.
+    pub requirement: String,
+    /// Where it comes from.
+    pub source: String,
+}
+
+fn from_rules(
+    group: &'static str,
+    id: &'static str,
+    description: &'static str,
+    rules: &[&crate::rules::Rule],
+) -> Listed {
+    let level = match rules.iter().map(|r| r.severity).max_by_key(|s| match s {
+        Severity::Error => 2,
+        Severity::Warning => 1,
+        Severity::Info => 0,
+    }) {
+        Some(Severity::Error) => Level::Must,
+        Some(Severity::Warning) => Level::Should,
+        _ => Level::ImplementationDefined,
+    };
+    let join = |f: fn(&crate::rules::Rule) -> String| {
+        rules.iter().map(|r| f(r)).collect::<Vec<_>>().join("; ")
+    };
+    Listed {
+        group,
+        id,
+        level,
+        description,
+        requirement: join(|r| format!("{} ({})", r.summary, r.id)),
+        source: join(|r| r.source.to_owned()),
+    }
+}
+
+/// Every case a run can send, in `--list` order: the data catalogue's groups, then `tls/` and
+/// `auth/` (each defined once, in its own table; this only reads them).
+pub fn listing() -> Vec<Listed> {
+    let mut v: Vec<Listed> = sections()
+        .flat_map(|(group, cases)| {
+            cases.iter().map(move |c| Listed {
+                group,
+                id: c.id,
+                level: c.level,
+                description: c.description,
+                requirement: c.requirement.to_owned(),
+                source: c.source.to_owned(),
+            })
+        })
+        .collect();
+    v.extend(
+        super::TLS_CASES
+            .iter()
+            .map(|c| from_rules("tls", c.id, c.description, c.rules)),
+    );
+    v.extend(
+        super::AUTH_CASES
+            .iter()
+            .map(|c| from_rules("auth", c.id, c.description, c.rules)),
+    );
+    v
 }
