@@ -32,6 +32,11 @@ pub enum LabFault {
     SmtpImplicitTls,
     /// The POP3 endpoint refuses connections.
     PopRefuses,
+    /// The IMAP endpoint presents a (trusted) certificate for another name.
+    ImapWrongCert,
+    /// The SMTP endpoint offers no AUTH in its EHLO reply although the answer says
+    /// AuthRequired on.
+    SmtpNoAuth,
 }
 
 /// A lab fault's definition.
@@ -86,6 +91,20 @@ pub static LAB_FAULTS: &[LabFaultDef] = &[
         name: "pop-refuses",
         description: "the advertised POP3 endpoint refuses connections",
         detected_by: &["POX-ENDP-001"],
+        needs_probe: true,
+    },
+    LabFaultDef {
+        fault: LabFault::ImapWrongCert,
+        name: "imap-wrong-cert",
+        description: "the IMAP endpoint presents a trusted certificate for imap.hosting.example, not the Server name the answer gives",
+        detected_by: &["POX-ENDP-003"],
+        needs_probe: true,
+    },
+    LabFaultDef {
+        fault: LabFault::SmtpNoAuth,
+        name: "smtp-no-auth",
+        description: "the SMTP endpoint's EHLO reply offers no AUTH although the answer says AuthRequired on",
+        detected_by: &["POX-ENDP-004"],
         needs_probe: true,
     },
 ];
@@ -225,11 +244,11 @@ pub async fn start_lab(options: LabOptions) -> Result<Lab, ServerError> {
             offer_auth: true,
         })
     };
-    let imap = start_mail(
-        LOOPBACK,
-        mail(MailKind::Imap, MailTransport::ImplicitTls, "imap.")?,
-    )
-    .await?;
+    let mut imap_config = mail(MailKind::Imap, MailTransport::ImplicitTls, "imap.")?;
+    if has(LabFault::ImapWrongCert) {
+        imap_config.identity = ca.issue(&["imap.hosting.example"])?;
+    }
+    let imap = start_mail(LOOPBACK, imap_config).await?;
     let pop = start_mail(
         LOOPBACK,
         mail(MailKind::Pop3, MailTransport::ImplicitTls, "pop.")?,
@@ -240,7 +259,9 @@ pub async fn start_lab(options: LabOptions) -> Result<Lab, ServerError> {
     } else {
         MailTransport::StartTls
     };
-    let smtp = start_mail(LOOPBACK, mail(MailKind::Smtp, smtp_transport, "smtp.")?).await?;
+    let mut smtp_config = mail(MailKind::Smtp, smtp_transport, "smtp.")?;
+    smtp_config.offer_auth = !has(LabFault::SmtpNoAuth);
+    let smtp = start_mail(LOOPBACK, smtp_config).await?;
     let pop_port = if has(LabFault::PopRefuses) {
         closed
     } else {

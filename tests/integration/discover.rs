@@ -432,7 +432,10 @@ fn every_lab_fault_is_reported_at_its_step() {
             LabFault::SrvWrongPort => Some(Method::Srv),
             LabFault::BareDomainWrongCert => Some(Method::Domain),
             LabFault::GetRedirectHttp => Some(Method::GetRedirect),
-            LabFault::SmtpImplicitTls | LabFault::PopRefuses => None,
+            LabFault::SmtpImplicitTls
+            | LabFault::PopRefuses
+            | LabFault::ImapWrongCert
+            | LabFault::SmtpNoAuth => None,
         };
         match step {
             Some(m) => {
@@ -442,10 +445,10 @@ fn every_lab_fault_is_reported_at_its_step() {
                 }
             }
             None => {
-                let kind = if def.fault == LabFault::PopRefuses {
-                    "probe/POP3"
-                } else {
-                    "probe/SMTP"
+                let kind = match def.fault {
+                    LabFault::PopRefuses => "probe/POP3",
+                    LabFault::ImapWrongCert => "probe/IMAP",
+                    _ => "probe/SMTP",
                 };
                 let u = d.units.iter().find(|u| u.name.starts_with(kind)).unwrap();
                 if !u.findings.iter().any(|f| def.detected_by.contains(&f.rule)) {
