@@ -88,6 +88,21 @@ impl Bait {
         })
     }
 
+    /// The request targets containing `needle`, waiting up to `grace` for a first one: a
+    /// server may fetch while it answers, after it answered, or (loaded, or fetching on a
+    /// blocked thread) only once the listener's task gets to run, so an empty list right after
+    /// the answer proves nothing. Returns as soon as one arrives.
+    pub async fn hits_within(&self, needle: &str, grace: std::time::Duration) -> Vec<String> {
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            let hits = self.hits(needle);
+            if !hits.is_empty() || tokio::time::Instant::now() >= deadline {
+                return hits;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
     /// Every request target the listener received whose path contains `needle`.
     pub fn hits(&self, needle: &str) -> Vec<String> {
         self.hits
