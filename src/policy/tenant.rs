@@ -204,17 +204,25 @@ fn error_at(file: &str, text: &str, at: At, kind: K) -> ImportError {
 }
 
 /// A required column: its absence means the export did not ask for it (unknown).
+/// Every row carries column `i`. A CSV header names a column once for all rows, but each JSON
+/// object is a record of its own: checking only the first let a later object without the key
+/// reach the importers' `expect` (a panic the policy_import fuzz target found). A missing
+/// column is placed at the header (first row) or at the record that lacks it.
 fn require(file: &str, rows: &Rows, i: usize, name: &str) -> Result<(), ImportError> {
-    match rows.rows.first() {
-        Some(r) if r.cells[i].is_none() => Err(ImportError::new(
+    match rows.rows.iter().position(|r| r.cells[i].is_none()) {
+        Some(n) => Err(ImportError::new(
             file,
-            Some(rows.header_line.max(1)),
+            Some(if n == 0 {
+                rows.header_line.max(1)
+            } else {
+                rows.rows[n].line.max(1)
+            }),
             None,
             K::MissingField {
                 field: name.to_owned(),
             },
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

@@ -721,3 +721,29 @@ fn cli_policy_with_the_tenant_exports() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("POX-POL-004"), "{out}");
 }
+
+/// Guards the importer against a JSON record that lacks a required key when the first record
+/// has it (CSV columns are checked once in the header, JSON objects each carry their own
+/// keys): the policy_import fuzz target found this input panicking.
+#[test]
+fn tenant_json_record_missing_a_required_key_is_an_error_not_a_panic() {
+    let dir = std::env::temp_dir().join(format!("poxspec-tenant-missing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policies = dir.join("get-authenticationpolicy.json");
+    std::fs::write(
+        &policies,
+        "[\n    { \"Name\": \"Block Basic Auth\", \"AllowBasicAuthSmtp\": false },\n    { \"Name\": \"block basic auth\", \"AllowBasiPOP3cAuthSmtp\": true }\n]\n",
+    )
+    .unwrap();
+    let options = policy::LoadOptions {
+        org_disabled: Some(false),
+        auth_policies: Some(policies.clone()),
+        ..Default::default()
+    };
+    let e = policy::load_file(&root().join("corpus/policy/export.csv"), &options)
+        .expect_err("the second policy has no AllowBasicAuthSmtp");
+    let text = e.to_string();
+    assert!(text.contains("get-authenticationpolicy.json:3"), "{text}");
+    assert!(text.contains("AllowBasicAuthSmtp"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
