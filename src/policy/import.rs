@@ -482,20 +482,8 @@ fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
             .nth(n.saturating_sub(1))
             .map(|l| l.trim_end_matches('\r'))
     };
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .flexible(false)
-        .from_reader(body.as_bytes());
-    let syntax = |e: ::csv::Error| {
-        let line = e.position().map(|p| p.line() as usize);
-        ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
-    };
-    let headers = reader.headers().map_err(syntax)?.clone();
-    let header_line = body
-        .split('\n')
-        .position(|l| !l.starts_with('#'))
-        .map_or(1, |i| i + 1);
+    let (mut reader, headers, header_line) = csv_open(file, body)?;
+    let syntax = |e: ::csv::Error| csv_syntax(file, e);
     let col = |name: &str| {
         headers
             .iter()
@@ -1047,4 +1035,30 @@ fn toml_policies(
         });
     }
     Ok(out)
+}
+
+/// A CSV export opened as every importer reads one: a header row, `#` comment lines, every
+/// record as wide as the header. Returns the reader, the header record and the header's
+/// 1-based line (after leading comments).
+pub(super) fn csv_open<'a>(
+    file: &str,
+    body: &'a str,
+) -> Result<(::csv::Reader<&'a [u8]>, ::csv::StringRecord, usize), ImportError> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .flexible(false)
+        .from_reader(body.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_syntax(file, e))?.clone();
+    let header_line = body
+        .split('\n')
+        .position(|l| !l.starts_with('#'))
+        .map_or(1, |i| i + 1);
+    Ok((reader, headers, header_line))
+}
+
+/// A CSV reader's error as an import error at its line.
+pub(super) fn csv_syntax(file: &str, e: ::csv::Error) -> ImportError {
+    let line = e.position().map(|p| p.line() as usize);
+    ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
 }

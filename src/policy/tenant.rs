@@ -7,7 +7,7 @@
 //! reported, so reading a million-row `Get-User` export stays linear.
 
 use super::error::{ImportError, ImportErrorKind as K};
-use super::import::{At, POLICY_PROPERTY};
+use super::import::{csv_open, csv_syntax, At, POLICY_PROPERTY};
 use super::state::AuthenticationPolicy;
 use crate::xml::LineIndex;
 use std::collections::HashMap;
@@ -69,20 +69,8 @@ fn rows(file: &str, text: &str, wanted: &[&str]) -> Result<Rows, ImportError> {
 
 fn csv_rows(file: &str, text: &str, wanted: &[&str]) -> Result<Rows, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .flexible(false)
-        .from_reader(body.as_bytes());
-    let syntax = |e: ::csv::Error| {
-        let line = e.position().map(|p| p.line() as usize);
-        ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
-    };
-    let headers = reader.headers().map_err(syntax)?.clone();
-    let header_line = body
-        .split('\n')
-        .position(|l| !l.starts_with('#'))
-        .map_or(1, |i| i + 1);
+    let (mut reader, headers, header_line) = csv_open(file, body)?;
+    let syntax = |e: ::csv::Error| csv_syntax(file, e);
     let columns: Vec<Option<usize>> = wanted
         .iter()
         .map(|w| {
