@@ -200,16 +200,7 @@ fn user_field(p: &Parsed, f: UserField) -> Option<String> {
 /// A finding of `rule` with no location.
 pub(super) fn http_finding(out: &mut Outcome, rule: &Rule, message: String) {
     out.applied.insert(rule.id);
-    out.findings.push(Finding {
-        rule: rule.id,
-        severity: rule.severity,
-        element: rule.elements[0].to_owned(),
-        path: String::new(),
-        line: 0,
-        column: 0,
-        message,
-        raw: None,
-    });
+    out.findings.push(Finding::unplaced(rule, message));
 }
 
 pub(super) fn describe(x: &Exchange) -> String {

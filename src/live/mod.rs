@@ -214,17 +214,10 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
                     let mut out = crate::rules::Outcome::default();
                     let r = crate::rules::catalogue::HTTP_TIME;
                     out.applied.insert(r.id);
-                    out.findings.push(crate::rules::Finding {
-                        rule: r.id,
-                        severity: r.severity,
-                        element: r.elements[0].into(),
-                        path: String::new(),
-                        line: 0,
-                        column: 0,
-                        message: "the run's total time budget ran out before this case finished"
-                            .into(),
-                        raw: None,
-                    });
+                    out.findings.push(crate::rules::Finding::unplaced(
+                        r,
+                        "the run's total time budget ran out before this case finished".into(),
+                    ));
                     let mut u = Unit::new(case.id.clone(), None, out);
                     u.description = Some(case.description.clone());
                     u

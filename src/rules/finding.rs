@@ -27,6 +27,21 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` about an exchange rather than a place in a document: no path, line
+    /// or column; the element is the rule's first.
+    pub fn unplaced(rule: &Rule, message: String) -> Finding {
+        Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            element: rule.elements[0].to_owned(),
+            path: String::new(),
+            line: 0,
+            column: 0,
+            message,
+            raw: None,
+        }
+    }
+
     /// The rule definition this finding refers to.
     pub fn rule_def(&self) -> &'static Rule {
         super::find(self.rule).expect("findings only name catalogued rules")

@@ -141,16 +141,7 @@ pub struct Discovery {
 }
 
 fn finding(rule: &Rule, message: String) -> Finding {
-    Finding {
-        rule: rule.id,
-        severity: rule.severity,
-        element: rule.elements[0].to_owned(),
-        path: String::new(),
-        line: 0,
-        column: 0,
-        message,
-        raw: None,
-    }
+    Finding::unplaced(rule, message)
 }
 
 const PATH: &str = "/autodiscover/autodiscover.xml";

@@ -154,16 +154,7 @@ pub struct Observation {
 
 impl Observation {
     fn find(&mut self, rule: &Rule, message: String) {
-        self.findings.push(Finding {
-            rule: rule.id,
-            severity: rule.severity,
-            element: rule.elements[0].to_owned(),
-            path: String::new(),
-            line: 0,
-            column: 0,
-            message,
-            raw: None,
-        });
+        self.findings.push(Finding::unplaced(rule, message));
     }
 }
 
