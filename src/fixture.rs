@@ -3,7 +3,10 @@
 //! redirects. Shared by `server` and `live`, which know nothing of each other.
 
 use crate::input::{self, InputError};
-use crate::policy::{self, ImportError, ImportErrorKind, InputFormat, Mailbox, Organization};
+use crate::policy::{
+    self, AuthenticationPolicies, ImportError, ImportErrorKind, InputFormat, Mailbox, Organization,
+    PolicyIndex, Resolution,
+};
 use std::path::Path;
 
 /// Why a fixture file could not be loaded; the message names the file.
@@ -54,11 +57,15 @@ impl FixtureMailbox {
     }
 }
 
-/// Domains, mailboxes and the organisation's SMTP AUTH state.
+/// Domains, mailboxes, the organisation's SMTP AUTH state and its authentication policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fixture {
     /// The organisation.
     pub organization: Organization,
+    /// The named authentication policies and the organisation default (`[[authentication_policy]]`
+    /// and `default_authentication_policy` in the fixture); every name a mailbox is assigned is
+    /// one of them (the importer refuses others).
+    pub authentication_policies: AuthenticationPolicies,
     /// The mailboxes, in fixture order.
     pub mailboxes: Vec<FixtureMailbox>,
 }
@@ -97,6 +104,7 @@ impl Fixture {
             .cloned()
             .unwrap_or_default();
         let mut mailboxes = Vec::new();
+        let authentication_policies = population.authentication_policies;
         for m in population.mailboxes {
             let t = extras
                 .iter()
@@ -121,6 +129,7 @@ impl Fixture {
         }
         Ok(Fixture {
             organization,
+            authentication_policies,
             mailboxes,
         })
     }
@@ -133,6 +142,22 @@ impl Fixture {
                 .as_ref()
                 .map(|p| (m.address().to_owned(), p.clone()))
         })
+    }
+
+    /// The mailbox's effective SMTP AUTH state, in Exchange Online's order (security defaults,
+    /// the mailbox or organisation setting, then the authentication policy in effect), and the
+    /// name of that policy when one applies: what the server answers from and what the checker
+    /// judges against.
+    pub fn resolve(&self, m: &FixtureMailbox) -> (Resolution, Option<&str>) {
+        let index = PolicyIndex::new(&self.authentication_policies);
+        let res = self
+            .authentication_policies
+            .resolve(&self.organization, &index, &m.policy);
+        let name = self
+            .authentication_policies
+            .named_for(&index, &m.policy)
+            .map(|(_, p)| p.name.as_str());
+        (res, name)
     }
 
     /// The mailbox with this address, identity or legacy DN (case-insensitive).

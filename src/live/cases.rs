@@ -654,7 +654,14 @@ pub async fn run_case(client: &Client, t: &Target, shared: &RunShared, case: &Ca
                         .unwrap_or(email);
                     if let Some(fx) = &t.fixture {
                         if let Some(m) = fx.find(asked) {
-                            out.merge(rules::check_policy(parsed, &fx.organization, &m.policy));
+                            let (res, name) = fx.resolve(m);
+                            out.merge(rules::check_policy_resolved(
+                                parsed,
+                                &fx.organization,
+                                &m.policy,
+                                res,
+                                name,
+                            ));
                         }
                     }
                 }

@@ -296,27 +296,54 @@ impl Population {
         })
     }
 
-    /// Resolves one mailbox of this population under `org`: the user's policy, else the
-    /// organisation default (named, or given as [`Organization::allow_basic_auth_smtp`]).
-    /// An assignment naming no known policy is treated as no assignment; importers refuse such
-    /// input, so this only happens to a population built by hand.
+    /// Resolves one mailbox of this population under `org`: see
+    /// [`AuthenticationPolicies::resolve`].
     pub fn resolve(&self, org: &Organization, index: &PolicyIndex, m: &Mailbox) -> Resolution {
-        resolve_with(
-            org,
-            m.smtp_client_authentication_disabled,
-            self.policy_in_effect(org, index, m),
-        )
+        self.authentication_policies.resolve(org, index, m)
     }
 
-    /// The authentication policy in effect for `m`, with the level it comes from, and its
-    /// name when it has one.
+    /// The authentication policy in effect for `m`: see
+    /// [`AuthenticationPolicies::in_effect`].
     pub fn policy_in_effect(
         &self,
         org: &Organization,
         index: &PolicyIndex,
         m: &Mailbox,
     ) -> Option<PolicyInEffect> {
-        self.named_policy(index, m)
+        self.authentication_policies.in_effect(org, index, m)
+    }
+
+    /// The named policy in effect for `m`: see [`AuthenticationPolicies::named_for`].
+    pub fn named_policy<'p>(
+        &'p self,
+        index: &PolicyIndex<'p>,
+        m: &Mailbox,
+    ) -> Option<(DecidedBy, &'p AuthenticationPolicy)> {
+        self.authentication_policies.named_for(index, m)
+    }
+}
+
+impl AuthenticationPolicies {
+    /// Resolves `m` under `org`: the user's policy, else the organisation default (named, or
+    /// given as [`Organization::allow_basic_auth_smtp`]). `index` must index `self`. An
+    /// assignment naming no known policy is treated as no assignment; importers refuse such
+    /// input, so this only happens to a population built by hand.
+    pub fn resolve(&self, org: &Organization, index: &PolicyIndex, m: &Mailbox) -> Resolution {
+        resolve_with(
+            org,
+            m.smtp_client_authentication_disabled,
+            self.in_effect(org, index, m),
+        )
+    }
+
+    /// The authentication policy in effect for `m`, with the level it comes from.
+    pub fn in_effect(
+        &self,
+        org: &Organization,
+        index: &PolicyIndex,
+        m: &Mailbox,
+    ) -> Option<PolicyInEffect> {
+        self.named_for(index, m)
             .map(|(level, p)| PolicyInEffect {
                 level,
                 allow_basic_auth_smtp: p.allow_basic_auth_smtp,
@@ -331,7 +358,7 @@ impl Population {
 
     /// The named policy in effect for `m` (the user's, else the organisation default) and the
     /// level it comes from.
-    pub fn named_policy<'p>(
+    pub fn named_for<'p>(
         &'p self,
         index: &PolicyIndex<'p>,
         m: &Mailbox,
@@ -341,8 +368,7 @@ impl Population {
             .and_then(|n| index.get(n))
             .map(|p| (DecidedBy::UserAuthenticationPolicy, p))
             .or_else(|| {
-                self.authentication_policies
-                    .default_policy
+                self.default_policy
                     .as_deref()
                     .and_then(|n| index.get(n))
                     .map(|p| (DecidedBy::DefaultAuthenticationPolicy, p))

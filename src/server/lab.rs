@@ -15,7 +15,7 @@ use super::mail::{
     Site,
 };
 use super::pki::TestCa;
-use super::{start, RunningServer, ServerError, ServerOptions};
+use super::{start, Fault, RunningServer, ServerError, ServerOptions};
 use crate::fixture::Fixture;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -37,7 +37,19 @@ pub enum LabFault {
     /// The SMTP endpoint offers no AUTH in its EHLO reply although the answer says
     /// AuthRequired on.
     SmtpNoAuth,
+    /// The SRV record points at a working endpoint in another domain.
+    SrvForeignTarget,
+    /// The http GET redirect names a working https endpoint in another domain.
+    GetRedirectForeign,
+    /// The reference server reads a mailbox's `$null` SMTP AUTH setting as enabled (the
+    /// `null-as-enabled` server fault), so a mailbox the organisation disables is sent to the
+    /// SMTP endpoint, which offers AUTH.
+    SmtpOfferedToDisabled,
 }
+
+/// The other domain the foreign faults lead to: a hosting provider's shared name, with an
+/// address and a certificate valid for it, so that only the domain is wrong.
+pub const FOREIGN_HOST: &str = "autodiscover.hosting.example";
 
 /// A lab fault's definition.
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +117,27 @@ pub static LAB_FAULTS: &[LabFaultDef] = &[
         name: "smtp-no-auth",
         description: "the SMTP endpoint's EHLO reply offers no AUTH although the answer says AuthRequired on",
         detected_by: &["POX-ENDP-004"],
+        needs_probe: true,
+    },
+    LabFaultDef {
+        fault: LabFault::SrvForeignTarget,
+        name: "srv-foreign-target",
+        description: "the SRV record points at autodiscover.hosting.example, a working endpoint outside the mailbox's domain",
+        detected_by: &["POX-DISC-004"],
+        needs_probe: false,
+    },
+    LabFaultDef {
+        fault: LabFault::GetRedirectForeign,
+        name: "get-redirect-foreign",
+        description: "the http GET probe redirects to https://autodiscover.hosting.example, a working endpoint outside the mailbox's domain",
+        detected_by: &["POX-DISC-004"],
+        needs_probe: false,
+    },
+    LabFaultDef {
+        fault: LabFault::SmtpOfferedToDisabled,
+        name: "smtp-offered-to-disabled",
+        description: "the server reads a $null SmtpClientAuthenticationDisabled as enabled, so dana@contoso.com (disabled by the organisation) is sent to an SMTP endpoint that offers AUTH",
+        detected_by: &["POX-ENDP-005"],
         needs_probe: true,
     },
 ];
@@ -223,10 +256,19 @@ pub async fn start_lab(options: LabOptions) -> Result<Lab, ServerError> {
     if options.publish.bare_domain {
         https_names.extend(domains.iter().cloned());
     }
+    let foreign = has(LabFault::SrvForeignTarget) || has(LabFault::GetRedirectForeign);
+    if foreign {
+        https_names.push(FOREIGN_HOST.to_owned());
+    }
     https_names.extend(["localhost".to_owned(), "127.0.0.1".to_owned()]);
+    let mut server_faults = Vec::new();
+    if has(LabFault::SmtpOfferedToDisabled) {
+        server_faults.push(Fault::NullAsEnabled);
+    }
     let server = start(ServerOptions {
         fixture: options.fixture.clone(),
         identity: Some(ca.issue(&refs(&https_names))?),
+        faults: server_faults,
         ..ServerOptions::local()
     })
     .await?;
@@ -314,6 +356,8 @@ pub async fn start_lab(options: LabOptions) -> Result<Lab, ServerError> {
         let http_target = if options.publish.get_redirect {
             let location = if has(LabFault::GetRedirectHttp) {
                 format!("http://{ad}/autodiscover/autodiscover.xml")
+            } else if has(LabFault::GetRedirectForeign) {
+                format!("https://{FOREIGN_HOST}:{https_port}/autodiscover/autodiscover.xml")
             } else {
                 format!("https://mail.{d}:{https_port}/autodiscover/autodiscover.xml")
             };
@@ -331,17 +375,31 @@ pub async fn start_lab(options: LabOptions) -> Result<Lab, ServerError> {
             } else {
                 https_port
             };
+            let target = if has(LabFault::SrvForeignTarget) {
+                FOREIGN_HOST.to_owned()
+            } else {
+                format!("mail.{d}")
+            };
             records.push(DnsRecord::srv(
                 &format!("_autodiscover._tcp.{d}"),
                 0,
                 10,
                 port,
-                &format!("mail.{d}"),
+                &target,
             ));
         }
         zones.push(Zone {
             origin: d.clone(),
             records,
+        });
+    }
+    if foreign {
+        let origin = FOREIGN_HOST
+            .split_once('.')
+            .map_or(FOREIGN_HOST, |(_, o)| o);
+        zones.push(Zone {
+            origin: origin.to_owned(),
+            records: vec![DnsRecord::address(FOREIGN_HOST, LOOPBACK)],
         });
     }
     let dns_server = start_dns(LOOPBACK, &zones).await?;

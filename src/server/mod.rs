@@ -13,6 +13,7 @@ mod naive;
 mod pki;
 mod respond;
 mod script;
+mod seen;
 
 pub use auth::{AuthMode, CHALLENGE, LOGIN_PATH};
 pub use certs::{issue as issue_certificate, CertProfile, Identity, OTHER_NAME};
@@ -20,7 +21,8 @@ pub use certs::{issue as issue_certificate, CertProfile, Identity, OTHER_NAME};
 pub use dns::{start_dns, DnsRecord, RunningDns, Zone};
 pub use faults::{Fault, FaultDef, FAULTS};
 pub use lab::{
-    fixture_domains, start_lab, Lab, LabFault, LabFaultDef, LabOptions, Publish, LAB_FAULTS,
+    fixture_domains, start_lab, Lab, LabFault, LabFaultDef, LabOptions, Publish, FOREIGN_HOST,
+    LAB_FAULTS,
 };
 pub use mail::{
     closed_port, start_mail, start_site, MailKind, MailListener, MailTransport, RunningListener,
@@ -29,6 +31,7 @@ pub use mail::{
 pub use pki::{server_config, TestCa};
 pub use respond::{Endpoint, Incoming, Reply, Responder, MAX_REQUEST};
 pub use script::{Script, ScriptedDocument, Served};
+pub use seen::{Seen, SEEN_CAP};
 
 use crate::fixture::Fixture;
 use axum::body::Body;
@@ -104,12 +107,18 @@ pub struct RunningServer {
     pub certificate_der: Vec<u8>,
     https_task: tokio::task::JoinHandle<()>,
     http_task: tokio::task::JoinHandle<()>,
+    seen: seen::SeenLog,
 }
 
 impl RunningServer {
     /// The Autodiscover URL (`https://.../autodiscover/autodiscover.xml`).
     pub fn url(&self) -> String {
         format!("{}/autodiscover/autodiscover.xml", self.https_base)
+    }
+
+    /// The last [`SEEN_CAP`] requests both endpoints received, oldest first.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.snapshot()
     }
 
     /// Stops both endpoints and every open connection.
@@ -161,6 +170,7 @@ struct Frontend {
     responder: Responder,
     virtual_host: Option<String>,
     require_auth: Option<AuthMode>,
+    seen: seen::SeenLog,
 }
 
 /// The request's host name (HTTP/2 `:authority` or the Host header), without the port.
@@ -220,6 +230,15 @@ async fn handle(State(l): State<Listener>, req: Request<Body>) -> Response<Body>
     let site = &l.site;
     let responder = &site.responder;
     let endpoint = classify(req.uri().path());
+    site.seen.push(Seen {
+        method: req.method().to_string(),
+        host: request_host(&req),
+        path: req.uri().path().to_owned(),
+        authorization: req
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION),
+        secure: l.secure,
+    });
     if let (Some(script), Some(_), true) =
         (&responder.script, endpoint, req.method() == Method::POST)
     {
@@ -450,6 +469,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     };
     let https_base = format!("https://{}", host(https_addr));
     let http_base = format!("http://{}", host(http_addr));
+    let seen = seen::SeenLog::default();
     let site = Arc::new(Frontend {
         responder: Responder {
             fixture: options.fixture,
@@ -464,6 +484,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         },
         virtual_host: options.virtual_host.map(|v| v.to_ascii_lowercase()),
         require_auth: options.require_auth,
+        seen: seen.clone(),
     });
     let state = |secure| Listener {
         site: site.clone(),
@@ -482,5 +503,6 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         certificate_der: id.ca_der,
         https_task,
         http_task,
+        seen,
     })
 }

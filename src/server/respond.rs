@@ -12,7 +12,7 @@ use crate::model::ns::{
 use crate::model::{
     self, Document, Entry, Flag, Leaf, Protocol, ProtocolItem, ResponseItem, ResponseRootItem,
 };
-use crate::policy::resolve;
+use crate::policy::{resolve_with, PolicyIndex};
 use crate::xml::XmlErrorKind;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -667,17 +667,24 @@ impl Responder {
         })
     }
 
-    /// Whether SMTP AUTH is disabled for the mailbox, as this (possibly faulty) server reads it.
+    /// Whether SMTP AUTH is disabled for the mailbox, as this (possibly faulty) server reads it:
+    /// the fixture's resolution (organisation, mailbox, authentication policies), with the
+    /// mailbox's own setting misread as the faults say.
     fn smtp_disabled(&self, m: &FixtureMailbox) -> bool {
-        let org = &self.fixture.organization;
+        let f = &self.fixture;
         let own = m.policy.smtp_client_authentication_disabled;
-        if self.has(Fault::OverrideIgnored) {
-            return resolve(org, None).effective_disabled;
-        }
-        if self.has(Fault::NullAsEnabled) && own.is_none() {
-            return false;
-        }
-        let effective = resolve(org, own).effective_disabled;
+        let as_read = if self.has(Fault::OverrideIgnored) {
+            None
+        } else if self.has(Fault::NullAsEnabled) && own.is_none() {
+            Some(false)
+        } else {
+            own
+        };
+        let index = PolicyIndex::new(&f.authentication_policies);
+        let policy = f
+            .authentication_policies
+            .in_effect(&f.organization, &index, &m.policy);
+        let effective = resolve_with(&f.organization, as_read, policy).effective_disabled;
         if self.has(Fault::DisabledInverted) {
             !effective
         } else {

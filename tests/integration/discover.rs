@@ -156,7 +156,7 @@ use poxspec::fixture::Fixture;
 use poxspec::live::discover::{self as walk, DiscoverOptions, Discovery, Method, StepOutcome};
 use poxspec::live::ClientOptions;
 use poxspec::report::{self, Format, Report};
-use poxspec::server::{start_lab, LabFault, LabOptions, Publish, LAB_FAULTS};
+use poxspec::server::{start_lab, LabFault, LabOptions, Publish, FOREIGN_HOST, LAB_FAULTS};
 use std::sync::Arc;
 
 /// Starts a lab publishing `publish` with `faults`, walks `addresses` (every fixture mailbox
@@ -413,14 +413,22 @@ fn nothing_found_fails_with_every_step_reported() {
 fn every_lab_fault_is_reported_at_its_step() {
     let mut problems = Vec::new();
     for def in LAB_FAULTS {
+        // Each fault shows on one mailbox: the policy fault on the one the organisation
+        // disables, the others on the one every step serves.
+        let address = match def.fault {
+            LabFault::SmtpOfferedToDisabled => "dana@contoso.com",
+            _ => "chris@contoso.com",
+        };
         let d = runtime().block_on(discover_in_lab(
             Publish::FULL,
             &[def.fault],
-            &["chris@contoso.com"],
+            &[address],
             true,
             None,
         ));
-        let r = Report::new("unit", false, d.units.clone());
+        // Strict, so that a warning (a foreign target, which Outlook asks the user about)
+        // counts as a failure too.
+        let r = Report::new("unit", true, d.units.clone());
         let fails = failing_rules(&r);
         if !fails
             .iter()
@@ -429,13 +437,14 @@ fn every_lab_fault_is_reported_at_its_step() {
             problems.push(format!("{}: not detected ({fails:?})", def.name));
         }
         let step = match def.fault {
-            LabFault::SrvWrongPort => Some(Method::Srv),
+            LabFault::SrvWrongPort | LabFault::SrvForeignTarget => Some(Method::Srv),
             LabFault::BareDomainWrongCert => Some(Method::Domain),
-            LabFault::GetRedirectHttp => Some(Method::GetRedirect),
+            LabFault::GetRedirectHttp | LabFault::GetRedirectForeign => Some(Method::GetRedirect),
             LabFault::SmtpImplicitTls
             | LabFault::PopRefuses
             | LabFault::ImapWrongCert
-            | LabFault::SmtpNoAuth => None,
+            | LabFault::SmtpNoAuth
+            | LabFault::SmtpOfferedToDisabled => None,
         };
         match step {
             Some(m) => {
@@ -443,6 +452,7 @@ fn every_lab_fault_is_reported_at_its_step() {
                 if !s.findings.iter().any(|f| def.detected_by.contains(&f.rule)) {
                     problems.push(format!("{}: not reported at step {}", def.name, m.label()));
                 }
+                assert!(!def.needs_probe, "{}", def.name);
             }
             None => {
                 let kind = match def.fault {
@@ -454,11 +464,108 @@ fn every_lab_fault_is_reported_at_its_step() {
                 if !u.findings.iter().any(|f| def.detected_by.contains(&f.rule)) {
                     problems.push(format!("{}: not reported by {kind}", def.name));
                 }
-                assert!(def.needs_probe);
+                assert!(def.needs_probe, "{}", def.name);
             }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The must-pass side of POX-ENDP-005: on the clean lab, the mailbox the organisation disables
+/// is not sent to SMTP at all, and the one it enables is, without a finding.
+#[test]
+fn smtp_is_offered_only_to_mailboxes_that_may_use_it() {
+    let d = runtime().block_on(discover_in_lab(
+        Publish::FULL,
+        &[],
+        &["chris@contoso.com", "dana@contoso.com"],
+        true,
+        None,
+    ));
+    let smtp = d
+        .units
+        .iter()
+        .find(|u| u.name.starts_with("probe/SMTP"))
+        .expect("chris's answer advertises SMTP");
+    let described = smtp.description.clone().unwrap_or_default();
+    assert!(described.contains("chris@contoso.com"), "{described}");
+    assert!(!described.contains("dana@contoso.com"), "{described}");
+    assert!(smtp.applied.contains(&"POX-ENDP-005"));
+    assert!(
+        smtp.findings.iter().all(|f| f.rule != "POX-ENDP-005"),
+        "{:?}",
+        smtp.findings
+    );
+}
+
+/// Discovery sends the password only to the two candidates derived from the address, never to
+/// a GET-redirect or SRV target (a client uses those only after the user confirms them): checked
+/// at the server, from the requests it received.
+#[test]
+fn redirect_and_srv_targets_never_receive_credentials() {
+    let rt = runtime();
+    let fixture = Fixture::builtin();
+    let lab = rt
+        .block_on(start_lab(LabOptions {
+            fixture: fixture.clone(),
+            publish: Publish::FULL,
+            faults: vec![LabFault::SrvForeignTarget],
+        }))
+        .unwrap();
+    let dns = Dns::new(DnsSource::Server(lab.dns), Duration::from_secs(2)).unwrap();
+    let mut routing = Routing::new(dns);
+    routing.connect_to = lab.connect_to.iter().map(|r| r.parse().unwrap()).collect();
+    let options = DiscoverOptions {
+        addresses: vec!["chris@contoso.com".into()],
+        client: ClientOptions {
+            trust: poxspec::live::tls::Trust {
+                insecure: false,
+                extra_roots: vec![lab.root_der.clone()],
+            },
+            timeout: Duration::from_millis(1500),
+            body_cap: 1024 * 1024,
+            credentials: None,
+            routing: Some(Arc::new(routing)),
+        },
+        login: Some(("chris@contoso.com".into(), "Kennwort-Grüße-2026".into())),
+        fixture: Some(fixture),
+        probe_endpoints: false,
+        total_timeout: Duration::from_secs(60),
+    };
+    let d = rt.block_on(walk::run(&options)).unwrap();
+    let seen = lab.server.requests();
+    lab.shutdown();
+    let posts = |host: &str| -> Vec<bool> {
+        seen.iter()
+            .filter(|s| s.method == "POST" && s.host.as_deref() == Some(host))
+            .map(|s| s.authorization)
+            .collect()
+    };
+    // The candidate derived from the address got the password: the check can fail.
+    assert!(
+        posts("autodiscover.contoso.com").contains(&true),
+        "{seen:?}"
+    );
+    // The GET redirect's target (mail.contoso.com) and the foreign SRV target were asked,
+    // and never with credentials.
+    let redirected = posts("mail.contoso.com");
+    let srv = posts(FOREIGN_HOST);
+    assert!(!redirected.is_empty() && !srv.is_empty(), "{seen:?}");
+    let leaked: Vec<_> = seen
+        .iter()
+        .filter(|s| s.authorization && s.host.as_deref() != Some("autodiscover.contoso.com"))
+        .collect();
+    assert!(
+        redirected.iter().chain(&srv).all(|a| !a),
+        "credentials reached a redirect or SRV target: {leaked:?}"
+    );
+    let w = &d.walks[0];
+    let srv_step = w.steps.iter().find(|s| s.method == Method::Srv).unwrap();
+    assert!(
+        srv_step.findings.iter().any(|f| f.rule == "POX-DISC-004"),
+        "{:?}",
+        srv_step.findings
+    );
 }
 
 #[test]

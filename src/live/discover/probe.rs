@@ -627,10 +627,7 @@ pub async fn probe_answers(
         if let (Some(f), Some(true)) = (fixture, obs.offers_auth) {
             for a in who {
                 if let Some(m) = f.find(a) {
-                    let res = crate::policy::resolve(
-                        &f.organization,
-                        m.policy.smtp_client_authentication_disabled,
-                    );
+                    let (res, _) = f.resolve(m);
                     if res.effective_disabled {
                         obs.find(
                             ENDP_SMTP_POLICY,
