@@ -576,3 +576,52 @@ fn case_catalogue_is_well_formed() {
         }
     }
 }
+
+/// The live policy judgement resolves through the fixture's named authentication policies:
+/// erin follows the organisation default "Block Basic Auth" (OAuth only), so the server's
+/// answer advertising SMTP is reported as POX-POL-004 (info: a POX answer cannot say which
+/// mechanism to use), and the run still passes.
+#[test]
+fn named_authentication_policies_reach_the_live_policy_judgement() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/corpus/policy/fixture-auth-policies.toml"
+    );
+    let fixture = Fixture::load(std::path::Path::new(path)).unwrap();
+    assert!(!fixture.authentication_policies.policies.is_empty());
+    let report = runtime().block_on(async {
+        let s = server::start(ServerOptions {
+            fixture: fixture.clone(),
+            ..ServerOptions::local()
+        })
+        .await
+        .unwrap();
+        let mut options = CheckOptions::for_fixture(
+            s.url(),
+            format!("{}/autodiscover/autodiscover.xml", s.http_base),
+            s.certificate_der.clone(),
+            fixture,
+            Duration::from_millis(700),
+        );
+        options.target.emails = vec!["erin@contoso.com".into()];
+        let units = live::run(&options).await.unwrap();
+        s.shutdown();
+        Report::new("case", false, units)
+    });
+    let pol4: Vec<_> = report
+        .units
+        .iter()
+        .flat_map(|u| u.findings.iter())
+        .filter(|f| f.rule == "POX-POL-004")
+        .collect();
+    assert!(!pol4.is_empty(), "no POX-POL-004 for erin");
+    assert!(
+        pol4.iter().all(|f| f.message.contains("Block Basic Auth")),
+        "{pol4:?}"
+    );
+    assert!(
+        report.passes(),
+        "{}",
+        report::render(&report, Format::Human)
+    );
+}
