@@ -3,22 +3,17 @@
 //! module is where the checker (`live`) and the server meet, so neither knows the other.
 
 use crate::fixture::Fixture;
-use crate::live::{self, CheckOptions, ClientOptions, Credentials, Target};
+use crate::live::{self, CheckOptions, Target};
 use crate::report::Report;
 use crate::server::{self, Fault, ServerOptions};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Default per-request timeout, seconds.
-pub const DEFAULT_TIMEOUT: f64 = 10.0;
+pub use crate::live::client_args::{parse_timeout, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_TIMEOUT};
 /// Default budget for the whole run, seconds.
 pub const DEFAULT_TOTAL_TIMEOUT: f64 = 300.0;
-/// Default cap on a response body, bytes.
-pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// Default number of cases in flight.
 pub const DEFAULT_CONCURRENCY: usize = 4;
-/// Longest per-request timeout accepted, seconds (an hour: longer is a hang, not a timeout).
-pub const MAX_TIMEOUT: f64 = 3600.0;
 /// Longest run budget accepted, seconds (a day).
 pub const MAX_TOTAL_TIMEOUT: f64 = 86_400.0;
 /// Default slow-body window, seconds.
@@ -41,44 +36,12 @@ pub struct CheckSettings {
     /// Mailbox to ask for (repeatable; default: every fixture mailbox).
     #[cfg_attr(feature = "cli", arg(long = "email"))]
     pub emails: Vec<String>,
-    /// User name for HTTP Basic authentication.
-    #[cfg_attr(feature = "cli", arg(long, requires = "password_env"))]
-    pub user: Option<String>,
-    /// Name of the environment variable holding the password (never printed).
-    #[cfg_attr(feature = "cli", arg(long, requires = "user"))]
-    pub password_env: Option<String>,
-    /// Send the credentials over plain http too (they are readable on the wire). Without it,
-    /// --user with an http:// URL is refused.
-    #[cfg_attr(feature = "cli", arg(long, requires = "user"))]
-    pub allow_http_auth: bool,
-    /// Do not verify TLS certificates: the other cases run, the tls/ cases show the
-    /// certificate's problems without judging them, and the report says verification was off.
-    #[cfg_attr(feature = "cli", arg(long))]
-    pub insecure: bool,
-    /// Trust the CA certificates in this PEM file too (a private CA on staging; repeatable).
-    #[cfg_attr(feature = "cli", arg(long = "ca-file", value_name = "PEM"))]
-    pub ca_files: Vec<PathBuf>,
-    /// HOST1:PORT1:HOST2:PORT2 (curl's syntax): connect to HOST2:PORT2 for requests to
-    /// HOST1:PORT1; an empty part matches any (1, 2) or keeps the request's (3, 4). Host
-    /// header, SNI and the certificate name stay the URL's. Repeatable; the first match wins.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")
-    )]
-    pub connect_to: Vec<live::route::ConnectTo>,
-    /// HOST:PORT:ADDR[,ADDR...] (curl's syntax): use these addresses for HOST:PORT instead of
-    /// DNS (HOST may be *). Repeatable.
-    #[cfg_attr(feature = "cli", arg(long, value_name = "HOST:PORT:ADDR"))]
-    pub resolve: Vec<live::route::ResolveTo>,
-    /// Per-request timeout in seconds (0.001 to 3600).
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_TIMEOUT, value_parser = parse_timeout))]
-    pub timeout: f64,
+    /// Credentials, TLS trust, routing and limits (shared with `discover` and `fuzz`).
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub client: live::ClientArgs,
     /// Budget for the whole run in seconds (0.001 to 86400).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_TOTAL_TIMEOUT, value_parser = parse_total_timeout))]
     pub total_timeout: f64,
-    /// Largest response body read, in bytes.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_MAX_BODY))]
-    pub max_body: usize,
     /// Cases in flight at once (1 to 1024).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency))]
     pub concurrency: usize,
@@ -119,16 +82,8 @@ impl Default for CheckSettings {
             url: None,
             fixture: None,
             emails: vec![],
-            user: None,
-            password_env: None,
-            allow_http_auth: false,
-            insecure: false,
-            ca_files: vec![],
-            connect_to: vec![],
-            resolve: vec![],
-            timeout: DEFAULT_TIMEOUT,
+            client: live::ClientArgs::default(),
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
             concurrency: DEFAULT_CONCURRENCY,
             partition: None,
             only: vec![],
@@ -140,11 +95,6 @@ impl Default for CheckSettings {
             program_login: None,
         }
     }
-}
-
-/// `--timeout`: 0.001 to [`MAX_TIMEOUT`] seconds.
-pub fn parse_timeout(s: &str) -> Result<f64, String> {
-    crate::input::parse_seconds(s, 0.001, MAX_TIMEOUT)
 }
 
 /// `--total-timeout`: 0.001 to [`MAX_TOTAL_TIMEOUT`] seconds.
@@ -212,9 +162,10 @@ pub enum RunError {
     /// The fixture file could not be loaded.
     #[error(transparent)]
     Fixture(#[from] crate::fixture::FixtureError),
-    /// `--password-env` names a variable that is not set.
-    #[error("--password-env: the environment variable {0} is not set")]
-    PasswordEnv(String),
+    /// The client options could not be used (password variable, CA file, resolver,
+    /// credentials over plain http).
+    #[error(transparent)]
+    Client(#[from] live::client_args::ClientArgsError),
     /// The URL does not parse.
     #[error("{url}: not a URL: {reason}")]
     Url {
@@ -226,16 +177,9 @@ pub enum RunError {
     /// The embedded reference server could not start.
     #[error(transparent)]
     Server(#[from] server::ServerError),
-    /// The credentials cannot be bound to the URL's origin (no origin, or plain http without
-    /// `--allow-http-auth`).
-    #[error(transparent)]
-    Credentials(#[from] live::CredentialsError),
     /// A URL was given with neither mailboxes nor a fixture.
     #[error("name the mailboxes to ask for with --email (or give a --fixture)")]
     NoMailboxes,
-    /// A `--ca-file` could not be used.
-    #[error(transparent)]
-    CaFile(#[from] live::tls::CaFileError),
     /// The `--expect-fail` file could not be used.
     #[error(transparent)]
     ExpectFail(#[from] live::expect::ExpectFailError),
@@ -253,13 +197,6 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
         .as_deref()
         .map(live::expect::ExpectFail::load)
         .transpose()?;
-    let login = match (&settings.user, &settings.password_env) {
-        (Some(u), Some(var)) => Some((
-            u.clone(),
-            std::env::var(var).map_err(|_| RunError::PasswordEnv(var.clone()))?,
-        )),
-        _ => settings.program_login.clone(),
-    };
     let mut started = None;
     let (url, get_url, fixture, extra_root) = match &settings.url {
         Some(u) => {
@@ -297,14 +234,6 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             r
         }
     };
-    let login = match (login, &started, &fixture) {
-        (None, Some(_), Some(f)) => f.credentials(),
-        (login, _, _) => login,
-    };
-    // Bound to the origin of the URL the user named: the client sends them nowhere else.
-    let credentials = login
-        .map(|(user, password)| Credentials::new(user, password, &url, settings.allow_http_auth))
-        .transpose()?;
     let emails = if !settings.emails.is_empty() {
         settings.emails.clone()
     } else if let Some(f) = &fixture {
@@ -312,26 +241,22 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
     } else {
         return Err(RunError::NoMailboxes);
     };
-    let mut extra_roots: Vec<Vec<u8>> = extra_root.into_iter().collect();
-    for f in &settings.ca_files {
-        extra_roots.extend(live::tls::load_ca_file(f)?);
-    }
-    // With overrides, names resolve through hickory with the system configuration (as
-    // discover does); without, through the system resolver.
-    let routing = if settings.connect_to.is_empty() && settings.resolve.is_empty() {
-        None
-    } else {
-        let dns = live::route::Dns::new(
-            live::route::DnsSource::System,
-            duration(settings.timeout, MAX_TIMEOUT),
-        )
-        .map_err(|e| live::CheckError::Setup(format!("DNS: {e}")))?;
-        Some(std::sync::Arc::new(live::route::Routing {
-            dns,
-            connect_to: settings.connect_to.clone(),
-            resolve: settings.resolve.clone(),
-        }))
+    // Like Exchange, the embedded server requires authentication; the check logs in with the
+    // fixture's credentials unless others are given. Credentials are bound to the origin of
+    // the URL the user named: the client sends them nowhere else.
+    let program_login = match (&settings.program_login, &started, &fixture) {
+        (Some(l), _, _) => Some(l.clone()),
+        (None, Some(_), Some(f)) => f.credentials(),
+        _ => None,
     };
+    let client = settings.client.options(
+        Some(&url),
+        live::client_args::Extra {
+            root: extra_root,
+            login: program_login,
+            ..Default::default()
+        },
+    )?;
     let options = CheckOptions {
         target: Target {
             url: url.clone(),
@@ -341,16 +266,7 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             max_hops: 10,
             slow_body: duration(settings.slow_body, MAX_SLOW_BODY),
         },
-        client: ClientOptions {
-            trust: live::tls::Trust {
-                insecure: settings.insecure,
-                extra_roots,
-            },
-            timeout: duration(settings.timeout, MAX_TIMEOUT),
-            body_cap: settings.max_body,
-            credentials,
-            routing: routing.clone(),
-        },
+        client: client.clone(),
         total_timeout: duration(settings.total_timeout, MAX_TOTAL_TIMEOUT),
         concurrency: settings.concurrency,
         partition: settings.partition,
@@ -384,26 +300,7 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             url
         },
     ));
-    if settings.insecure {
-        report.context.push((
-            "tls_verification".into(),
-            "off (--insecure): certificates are neither verified nor judged".into(),
-        ));
-    }
-    if !settings.ca_files.is_empty() {
-        report.context.push((
-            "ca_files".into(),
-            settings
-                .ca_files
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    }
-    if let Some(r) = routing.as_ref().and_then(|r| r.describe()) {
-        report.context.push(("routing".into(), r));
-    }
+    report.context.extend(settings.client.context(&client));
     if !embedded.faults.is_empty() {
         report.context.push((
             "faults".into(),

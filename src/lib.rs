@@ -31,6 +31,8 @@ pub mod validate;
 
 #[cfg(all(feature = "live", feature = "server"))]
 pub mod check;
+#[cfg(all(feature = "live", feature = "server"))]
+pub mod fuzz_run;
 #[cfg(feature = "live")]
 pub mod live;
 #[cfg(all(feature = "live", feature = "server"))]

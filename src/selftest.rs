@@ -35,7 +35,10 @@ pub struct Matrix {
 /// so that faults about credentials (echoed, sent cross-origin) can show.
 pub fn settings() -> CheckSettings {
     CheckSettings {
-        timeout: 2.0,
+        client: crate::live::ClientArgs {
+            timeout: 2.0,
+            ..Default::default()
+        },
         total_timeout: 120.0,
         concurrency: 8,
         strict: true,

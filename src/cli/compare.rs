@@ -66,6 +66,21 @@ pub struct TargetOptions {
     pub get_url: Option<String>,
 }
 
+impl TargetOptions {
+    /// The command line's client options for this target: its own credentials only (a
+    /// password given for one server is never sent to another), its TLS and timeout when set.
+    pub fn client(&self, cli: &poxspec::live::ClientArgs) -> poxspec::live::ClientArgs {
+        poxspec::live::ClientArgs {
+            user: self.user.clone(),
+            password_env: self.password_env.clone(),
+            allow_http_auth: self.allow_http_auth,
+            insecure: self.insecure.unwrap_or(cli.insecure),
+            timeout: self.timeout.unwrap_or(cli.timeout),
+            ..cli.clone()
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TargetsFile {
@@ -169,11 +184,7 @@ fn check_args_for(args: &super::check::CheckArgs, t: &Target) -> CheckSettings {
         } else {
             o.email.clone()
         },
-        user: o.user.clone(),
-        password_env: o.password_env.clone(),
-        allow_http_auth: o.allow_http_auth,
-        insecure: o.insecure.unwrap_or(args.insecure),
-        timeout: o.timeout.unwrap_or(args.timeout),
+        client: o.client(&args.client),
         get_url: o.get_url.clone(),
         program_login: None,
         ..args.clone()
@@ -265,30 +276,26 @@ pub fn fuzz_many(args: &super::fuzz::FuzzArgs) -> i32 {
     let mut results = Vec::new();
     for t in &targets {
         let o = &t.options;
-        let a = super::fuzz::FuzzArgs {
+        let s = &args.settings;
+        let a = poxspec::fuzz_run::FuzzSettings {
             url: Some(t.url.clone()),
-            fixture: o.fixture.clone().or_else(|| args.fixture.clone()),
+            fixture: o.fixture.clone().or_else(|| s.fixture.clone()),
             emails: if o.email.is_empty() {
-                args.emails.clone()
+                s.emails.clone()
             } else {
                 o.email.clone()
             },
-            user: o.user.clone(),
-            password_env: o.password_env.clone(),
-            allow_http_auth: o.allow_http_auth,
-            insecure: o.insecure.unwrap_or(args.insecure),
-            timeout: o.timeout.unwrap_or(args.timeout),
-            compare: CompareArgs::default(),
-            ..args.clone()
+            client: o.client(&s.client),
+            ..s.clone()
         };
         eprintln!("fuzz: target {} ({})", t.name, t.url);
         let bar = super::fuzz::Bar::new(a.count);
         let mut r = rt
-            .block_on(super::fuzz::fuzz_run(&a, &bar))
-            .map_err(|(_, m)| m);
+            .block_on(poxspec::fuzz_run::run(&a, &bar))
+            .map_err(|e| e.to_string());
         bar.finish();
         if let (Some(dir), Ok(outcome)) = (&args.out, &mut r) {
-            if let Err(e) = super::fuzz::write_reproducers(&a, &dir.join(&t.name), outcome) {
+            if let Err(e) = poxspec::fuzz_run::write_reproducers(&a, &dir.join(&t.name), outcome) {
                 eprintln!("{e}");
                 return super::EXIT_USAGE;
             }

@@ -3,14 +3,14 @@
 use super::{EXIT_OK, EXIT_USAGE};
 use clap::Args;
 use poxspec::fixture::Fixture;
+use poxspec::live::client_args::Extra;
 use poxspec::live::discover::{self, DiscoverOptions};
-use poxspec::live::route::{ConnectTo, Dns, DnsSource, ResolveTo, Routing};
-use poxspec::live::ClientOptions;
+use poxspec::live::route::{ConnectTo, DnsSource};
+use poxspec::live::ClientArgs;
 use poxspec::report::{Format, Report};
 use poxspec::server::{start_lab, LabFault, LabOptions, Publish, LAB_FAULTS};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Args)]
@@ -22,31 +22,11 @@ pub struct DiscoverArgs {
     /// the lab; none for real addresses).
     #[arg(long)]
     pub fixture: Option<PathBuf>,
-    /// User name for HTTP Basic authentication (sent only to https://DOMAIN and
-    /// https://autodiscover.DOMAIN, never to a GET redirect or SRV target).
-    #[arg(long, requires = "password_env")]
-    pub user: Option<String>,
-    /// Name of the environment variable holding the password (never printed).
-    #[arg(long, requires = "user")]
-    pub password_env: Option<String>,
-    /// Do not verify TLS certificates (certificate names are then not judged).
-    #[arg(long)]
-    pub insecure: bool,
-    /// Also trust the CA certificates in this PEM file (repeatable): a private CA, as on
-    /// staging. The public web roots stay trusted.
-    #[arg(long = "ca-file", value_name = "PEM")]
-    pub ca_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub client: ClientArgs,
     /// Ask this DNS server (ADDR:PORT, UDP then TCP) instead of the system's resolver.
     #[arg(long, value_name = "ADDR:PORT")]
     pub dns: Option<SocketAddr>,
-    /// Connect to HOST2:PORT2 instead of HOST1:PORT1 (curl syntax; empty parts match any or
-    /// keep the original). Applies to every connection: HTTP requests (explicit ports too),
-    /// TLS inspection and the endpoint probes; TLS still checks the URL's name.
-    #[arg(long = "connect-to", value_name = "HOST1:PORT1:HOST2:PORT2")]
-    pub connect_to: Vec<ConnectTo>,
-    /// Resolve HOST on PORT to these addresses without asking DNS (curl syntax).
-    #[arg(long, value_name = "HOST:PORT:ADDR[,ADDR]")]
-    pub resolve: Vec<ResolveTo>,
     /// Connect to every IMAP, POP3 and SMTP endpoint the answers advertise and check its
     /// transport, certificate and SMTP AUTH (always on for the embedded lab).
     #[arg(long)]
@@ -57,15 +37,9 @@ pub struct DiscoverArgs {
     /// Print the lab's fault catalogue: name, then description.
     #[arg(long)]
     pub list_faults: bool,
-    /// Per-request (and per-probe-step) timeout in seconds.
-    #[arg(long, default_value_t = 10.0)]
-    pub timeout: f64,
     /// Budget for each endpoint's judged check run in seconds.
     #[arg(long, default_value_t = 300.0)]
     pub total_timeout: f64,
-    /// Largest response body read, in bytes.
-    #[arg(long, default_value_t = 1024 * 1024)]
-    pub max_body: usize,
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
@@ -102,18 +76,7 @@ pub async fn discover_run(args: &DiscoverArgs) -> Result<Report, (i32, String)> 
             ))
         })?);
     }
-    let login = match (&args.user, &args.password_env) {
-        (Some(u), Some(var)) => Some((
-            u.clone(),
-            std::env::var(var).map_err(|_| {
-                usage(format!(
-                    "--password-env: the environment variable {var} is not set"
-                ))
-            })?,
-        )),
-        _ => None,
-    };
-    let timeout = seconds(args.timeout);
+    let login = args.client.login().map_err(|e| usage(e.to_string()))?;
     let mut lab = None;
     let (addresses, fixture, dns, connect_to, extra_root, probe) = if args.addresses.is_empty() {
         let fixture = fixture.unwrap_or_else(Fixture::builtin);
@@ -128,7 +91,6 @@ pub async fn discover_run(args: &DiscoverArgs) -> Result<Report, (i32, String)> 
         for r in &l.connect_to {
             rules.push(r.parse().map_err(usage)?);
         }
-        rules.extend(args.connect_to.iter().cloned());
         let r = (
             fixture
                 .mailboxes
@@ -153,33 +115,28 @@ pub async fn discover_run(args: &DiscoverArgs) -> Result<Report, (i32, String)> 
             args.addresses.clone(),
             fixture,
             args.dns.map_or(DnsSource::System, DnsSource::Server),
-            args.connect_to.clone(),
+            vec![],
             None,
             args.probe_endpoints,
         )
     };
-    let dns_client = Dns::new(dns, timeout).map_err(usage)?;
-    let routing = Routing {
-        dns: dns_client,
-        connect_to,
-        resolve: args.resolve.clone(),
-    };
-    let mut extra_roots: Vec<Vec<u8>> = extra_root.into_iter().collect();
-    for f in &args.ca_files {
-        extra_roots.extend(poxspec::live::tls::load_ca_file(f).map_err(|e| usage(e.to_string()))?);
-    }
+    // The lab's routing rules come before the user's; credentials are not bound here:
+    // discover sends them only to the origins it derives from each address.
+    let client = args
+        .client
+        .options(
+            None,
+            Extra {
+                root: extra_root,
+                connect_to,
+                dns: Some(dns),
+                login: None,
+            },
+        )
+        .map_err(|e| usage(e.to_string()))?;
     let options = DiscoverOptions {
         addresses,
-        client: ClientOptions {
-            trust: poxspec::live::tls::Trust {
-                insecure: args.insecure,
-                extra_roots,
-            },
-            timeout,
-            body_cap: args.max_body,
-            credentials: None,
-            routing: Some(Arc::new(routing)),
-        },
+        client,
         login,
         fixture,
         probe_endpoints: probe,

@@ -7,6 +7,7 @@ mod bait;
 mod cases;
 pub mod catalogue;
 mod client;
+pub mod client_args;
 mod connector;
 pub mod discover;
 pub mod expect;
@@ -23,6 +24,7 @@ pub use client::{
     evidence, redact, Answer, Authorization, Client, ClientOptions, Credentials, CredentialsError,
     Exchange, Failure, Req,
 };
+pub use client_args::ClientArgs;
 pub use tls_cases::{TlsCaseDef, TlsCheck, TLS_CASES};
 
 use crate::report::Unit;

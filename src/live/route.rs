@@ -304,6 +304,39 @@ fn port_field(s: &str, what: &str) -> Result<Option<u16>, String> {
         .map_err(|_| format!("{what} {s:?} is not a port number (0-65535)"))
 }
 
+/// A host as curl's syntax writes it: an IPv6 literal in brackets.
+fn bracket(h: &str) -> String {
+    if h.contains(':') {
+        format!("[{h}]")
+    } else {
+        h.to_owned()
+    }
+}
+
+impl std::fmt::Display for ConnectTo {
+    /// `HOST1:PORT1:HOST2:PORT2`, as given (and as curl reads it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let h = |h: &Option<String>| h.as_deref().map(bracket).unwrap_or_default();
+        let p = |p: &Option<u16>| p.map(|p| p.to_string()).unwrap_or_default();
+        write!(
+            f,
+            "{}:{}:{}:{}",
+            h(&self.host),
+            p(&self.port),
+            h(&self.to_host),
+            p(&self.to_port)
+        )
+    }
+}
+
+impl std::fmt::Display for ResolveTo {
+    /// `HOST:PORT:ADDR[,ADDR...]`, as given (and as curl reads it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let addrs: Vec<String> = self.addrs.iter().map(|a| bracket(&a.to_string())).collect();
+        write!(f, "{}:{}:{}", self.host, self.port, addrs.join(","))
+    }
+}
+
 impl std::str::FromStr for ConnectTo {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -425,35 +458,12 @@ impl Routing {
         if !self.has_overrides() {
             return None;
         }
-        let h = |h: &Option<String>| {
-            h.as_deref()
-                .map(|h| {
-                    if h.contains(':') {
-                        format!("[{h}]")
-                    } else {
-                        h.to_owned()
-                    }
-                })
-                .unwrap_or_default()
-        };
-        let p = |p: &Option<u16>| p.map(|p| p.to_string()).unwrap_or_default();
         let mut parts: Vec<String> = self
             .connect_to
             .iter()
-            .map(|c| {
-                format!(
-                    "--connect-to {}:{}:{}:{}",
-                    h(&c.host),
-                    p(&c.port),
-                    h(&c.to_host),
-                    p(&c.to_port)
-                )
-            })
+            .map(|c| format!("--connect-to {c}"))
             .collect();
-        parts.extend(self.resolve.iter().map(|r| {
-            let addrs: Vec<String> = r.addrs.iter().map(|a| a.to_string()).collect();
-            format!("--resolve {}:{}:{}", r.host, r.port, addrs.join(","))
-        }));
+        parts.extend(self.resolve.iter().map(|r| format!("--resolve {r}")));
         Some(parts.join(" "))
     }
 }

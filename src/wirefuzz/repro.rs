@@ -18,6 +18,8 @@ pub struct CurlOptions {
     pub ca_file: Option<String>,
     /// `--connect-to` mappings (`HOST:PORT:CONNECT-HOST:CONNECT-PORT`).
     pub connect_to: Vec<String>,
+    /// `--resolve` mappings (`HOST:PORT:ADDR[,ADDR...]`).
+    pub resolve: Vec<String>,
     /// `--max-time`.
     pub timeout: Duration,
 }
@@ -63,6 +65,10 @@ pub fn curl_command(url: &str, file: &str, o: &CurlOptions) -> String {
     for c in &o.connect_to {
         words.push("--connect-to".into());
         words.push(shell_quote(c));
+    }
+    for r in &o.resolve {
+        words.push("--resolve".into());
+        words.push(shell_quote(r));
     }
     words.push(shell_quote(url));
     words.join(" ")

@@ -426,3 +426,99 @@ fn http2_not_offered_is_reported_as_info_only() {
     );
     assert!(units[0].passes(true));
 }
+
+/// Starts the reference server presenting `identity` as virtual host `vhost` (with
+/// authentication), runs `poxspec fuzz` with `args` ({https} is its port), stops it.
+fn fuzz_against(identity: Identity, vhost: &str, args: &[&str]) -> (i32, String, String) {
+    let rt = runtime();
+    let s = rt
+        .block_on(server::start(ServerOptions {
+            identity: Some(identity),
+            virtual_host: Some(vhost.to_owned()),
+            require_auth: Some(server::AuthMode::Basic),
+            ..ServerOptions::local()
+        }))
+        .unwrap();
+    let hp = s.https_base.rsplit(':').next().unwrap().to_owned();
+    let mut a: Vec<String> = [
+        "fuzz",
+        "--email",
+        LOGIN.0,
+        "--user",
+        LOGIN.0,
+        "--password-env",
+        "POXSPEC_TLS_TEST_PASSWORD",
+        "--timeout",
+        "5",
+        "--seed",
+        "2",
+        "--count",
+        "120",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    a.extend(args.iter().map(|s| s.replace("{https}", &hp)));
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, out, err) = poxspec_env(&refs, &[("POXSPEC_TLS_TEST_PASSWORD", LOGIN.1)]);
+    s.shutdown();
+    (code, out, err)
+}
+
+#[test]
+fn fuzz_honours_ca_file_connect_to_and_resolve() {
+    let dir = scratch("tls-fuzz-routing");
+    let ca = test_ca("poxspec fuzz CA");
+    let pem = write_pem(&dir, "ca.pem", &ca.pem);
+    let ca_arg = pem.to_str().unwrap().to_owned();
+    // A name nothing resolves: only the routing options reach the server on loopback, and
+    // only the private CA makes its certificate trusted.
+    let name = "autodiscover.fuzz.test";
+    let id = leaf(&ca, &[name], 2020, 2090);
+    let url = format!("https://{name}/autodiscover/autodiscover.xml");
+    let (code, out, err) = fuzz_against(
+        id.clone(),
+        name,
+        &[
+            &url,
+            "--ca-file",
+            &ca_arg,
+            "--connect-to",
+            "autodiscover.fuzz.test:443:127.0.0.1:{https}",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["fuzz"]["sent"], 120, "{v:#}");
+    assert_eq!(v["passed"], true, "{v:#}");
+    let url_port = format!("https://{name}:{{https}}/autodiscover/autodiscover.xml");
+    let (code, out, err) = fuzz_against(
+        id.clone(),
+        name,
+        &[
+            &url_port,
+            "--ca-file",
+            &ca_arg,
+            "--resolve",
+            "autodiscover.fuzz.test:{https}:127.0.0.1",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    // Without the CA file the certificate is not trusted; without routing the name does not
+    // resolve: neither run starts (exit 2, naming why).
+    let (code, _, err) = fuzz_against(
+        id.clone(),
+        name,
+        &[
+            &url,
+            "--connect-to",
+            "autodiscover.fuzz.test:443:127.0.0.1:{https}",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+    let (code, _, err) = fuzz_against(id, name, &[&url, "--ca-file", &ca_arg, "--timeout", "2"]);
+    assert_eq!(code, 2, "{err}");
+}
