@@ -27,7 +27,8 @@ pub enum Class {
     Timeout,
     /// The connection was refused, reset or closed before a complete answer.
     DroppedConnection,
-    /// The answer contains what only an expanded entity (internal or external) produces.
+    /// The answer contains what only a resolved external entity or XInclude produces (the
+    /// marker file's content, a line of `/etc/passwd`).
     EntityEcho,
     /// An Autodiscover answer that breaks an `error` rule, an answer over the body cap, or a
     /// status that is neither 200, a redirect, nor 4xx.

@@ -1,222 +1,150 @@
-//! Hostile request bodies: what an attacker or a broken client sends, beyond what the
-//! mutation engine derives from valid documents. Each payload names what a correct server must
-//! do with it ([`Expect`]).
+//! Hostile and invalid request bodies, taken from `check`'s case catalogue (one list): every
+//! POST case of the `security/` and `errors/` groups sent as is (the named URL, the usual
+//! Content-Type, the body in one go) becomes a payload labelled with its case ID, and what
+//! `check` accepts as its answer becomes what the oracle expects ([`expect_of`]). Adding a case
+//! to the catalogue adds it here; nothing else lists hostile requests.
 //!
-//! Entity payloads build their marker from two entities (`POXSPEC-` and `ENTITY-ECHO`), so the
-//! marker only appears in an answer when the server expanded them; an echo of the raw request
-//! does not count.
+//! The catalogue's external-entity cases name a marker file ([`marker_path`]) that the run
+//! writes with [`ENTITY_MARKER`] inside: the marker appears in an answer only when the server
+//! read the file. Their loopback fetch URLs point at the discard port: the fuzzer has no
+//! listener, so a server that fetches them is not caught here (`check` catches it).
 
 use super::plan::Expect;
-use crate::model::ns::{REQUEST_OUTLOOK, RESPONSE_OUTLOOK};
+use crate::live::catalogue::{self, BodyFn, Ctx, Path, Probe, Transport, CT_XML_UTF8};
+use std::sync::OnceLock;
 
-/// The text that appears in an answer only when the server expanded an entity of a payload.
+/// The text that appears in an answer only when the server read the marker file through an
+/// external entity or an XInclude.
 pub const ENTITY_MARKER: &str = "POXSPEC-ENTITY-ECHO";
 
 /// The start of `/etc/passwd`, which appears in an answer only when an external entity was read.
 pub const PASSWD_MARKER: &str = "root:x:0:0:";
 
-/// A payload: its name (the label is `security/NAME`), what a correct server does, and how it
-/// is built for an address.
+/// The catalogue groups whose POST cases are payloads.
+pub const GROUPS: [&str; 2] = ["security", "errors"];
+
+/// A payload: a catalogue case, and what the oracle expects of the answer.
 #[derive(Debug, Clone, Copy)]
 pub struct Payload {
-    /// Stable name.
-    pub name: &'static str,
+    /// The case ID (`security/depth/10000`, `errors/empty/body` ...): the payload's label.
+    pub id: &'static str,
     /// What a correct server answers.
     pub expect: Expect,
-    /// One line.
+    /// The case's description.
     pub description: &'static str,
-    build: fn(&str) -> Vec<u8>,
+    body: BodyFn,
 }
 
 impl Payload {
-    /// The request body for `email`.
-    pub fn body(&self, email: &str) -> Vec<u8> {
-        (self.build)(email)
+    /// The request body for `ctx`; `None` when the target gives the case nothing to build it
+    /// from.
+    pub fn body(&self, ctx: &Ctx) -> Option<Vec<u8>> {
+        (self.body)(ctx)
     }
 }
 
-fn request_with(email_xml: &str, before_root: &str, inside_request: &str) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{before_root}<Autodiscover xmlns=\"{REQUEST_OUTLOOK}\">\n  <Request>\n    <EMailAddress>{email_xml}</EMailAddress>\n    <AcceptableResponseSchema>{RESPONSE_OUTLOOK}</AcceptableResponseSchema>{inside_request}\n  </Request>\n</Autodiscover>\n"
-    )
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::new();
-    crate::xml::escape_text(&mut out, s);
-    out
-}
-
-fn empty(_: &str) -> Vec<u8> {
-    Vec::new()
-}
-
-fn whitespace(_: &str) -> Vec<u8> {
-    b"\r\n \t \r\n".to_vec()
-}
-
-fn prolog_only(_: &str) -> Vec<u8> {
-    b"<?xml version=\"1.0\" encoding=\"utf-8\"?>".to_vec()
-}
-
-fn not_xml(email: &str) -> Vec<u8> {
-    format!("EMailAddress={email}&AcceptableResponseSchema={RESPONSE_OUTLOOK}").into_bytes()
-}
-
-fn binary(_: &str) -> Vec<u8> {
-    (0..=255u8).cycle().take(512).collect()
-}
-
-fn invalid_utf8(email: &str) -> Vec<u8> {
-    let mut b = request_with("\u{1}MARK", "", "").into_bytes();
-    let at = b
-        .windows(5)
-        .position(|w| w == b"\x01MARK")
-        .expect("the marker is there");
-    b.splice(
-        at..at + 5,
-        [&[0xC3u8, 0x28, 0xFF][..], email.as_bytes()].concat(),
-    );
-    b
-}
-
-fn nul_in_text(email: &str) -> Vec<u8> {
-    let mut b = request_with(&escape(email), "", "").into_bytes();
-    let at = b
-        .windows(14)
-        .position(|w| w == b"<EMailAddress>")
-        .expect("the element is there")
-        + 14;
-    b.insert(at, 0);
-    b
-}
-
-fn unclosed_cdata(email: &str) -> Vec<u8> {
-    request_with(&format!("<![CDATA[{}", escape(email)), "", "").into_bytes()
-}
-
-fn unclosed_comment(email: &str) -> Vec<u8> {
-    request_with(&escape(email), "<!-- never closed\n", "").into_bytes()
-}
-
-fn mismatched_tags(email: &str) -> Vec<u8> {
-    request_with(&escape(email), "", "")
-        .replace("</Request>", "</Requests>")
-        .into_bytes()
-}
-
-fn entity_echo(email: &str) -> Vec<u8> {
-    let (local, domain) = email.split_once('@').unwrap_or((email, "example.com"));
-    request_with(
-        &format!("{}&b;@{}", escape(local), escape(domain)),
-        "<!DOCTYPE Autodiscover [\n  <!ENTITY a \"POXSPEC-\">\n  <!ENTITY b \"&a;ENTITY-ECHO\">\n]>\n",
-        "",
-    )
-    .into_bytes()
-}
-
-fn billion_laughs(email: &str) -> Vec<u8> {
-    let mut dtd = String::from(
-        "<!DOCTYPE Autodiscover [\n  <!ENTITY p \"POXSPEC-\">\n  <!ENTITY l0 \"&p;ENTITY-ECHO\">\n",
-    );
-    for i in 1..=9 {
-        let refs = format!("&l{};", i - 1).repeat(10);
-        dtd.push_str(&format!("  <!ENTITY l{i} \"{refs}\">\n"));
+/// What the oracle expects for an answer `check` judges by `e`: a refusal (a 4xx, error 600
+/// or 601) is [`Expect::Broken`]; an error code list beyond 600/601, a tolerant case or an
+/// injection case accepts an answer too ([`Expect::Either`]); a case expecting settings is not
+/// hostile (`None`).
+pub fn expect_of(e: catalogue::Expect) -> Option<Expect> {
+    use catalogue::Expect as C;
+    match e {
+        C::Refused => Some(Expect::Broken),
+        C::Error(codes) if codes.iter().all(|c| matches!(*c, "600" | "601")) => {
+            Some(Expect::Broken)
+        }
+        C::Error(_) | C::Tolerant | C::NotInjected => Some(Expect::Either),
+        C::Settings | C::Mobile(_) => None,
     }
-    dtd.push_str("]>\n");
-    let (_, domain) = email.split_once('@').unwrap_or((email, "example.com"));
-    request_with(&format!("&l9;@{}", escape(domain)), &dtd, "").into_bytes()
 }
 
-fn external_entity(email: &str) -> Vec<u8> {
-    let (local, domain) = email.split_once('@').unwrap_or((email, "example.com"));
-    request_with(
-        &format!("{}&x;@{}", escape(local), escape(domain)),
-        "<!DOCTYPE Autodiscover [\n  <!ENTITY x SYSTEM \"file:///etc/passwd\">\n]>\n",
-        "",
-    )
-    .into_bytes()
+/// Every payload, in catalogue order.
+pub fn payloads() -> &'static [Payload] {
+    static ALL: OnceLock<Vec<Payload>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        catalogue::sections()
+            .filter(|(g, _)| GROUPS.contains(g))
+            .flat_map(|(_, cases)| cases.iter())
+            .filter_map(|c| match c.probe {
+                Probe::Post {
+                    path: Path::Named,
+                    content_type: Some(CT_XML_UTF8),
+                    body,
+                    transport: Transport::Plain,
+                    expect,
+                } => expect_of(expect).map(|expect| Payload {
+                    id: c.id,
+                    expect,
+                    description: c.description,
+                    body,
+                }),
+                _ => None,
+            })
+            .collect()
+    })
 }
 
-fn deep_nesting(email: &str) -> Vec<u8> {
-    let depth = 100;
-    let inner = format!("\n    {}{}", "<a>".repeat(depth), "</a>".repeat(depth));
-    request_with(&escape(email), "", &inner).into_bytes()
+/// Where the run writes the marker file the external-entity payloads name (the same path
+/// every run, so that the same seed sends the same bytes).
+pub fn marker_path() -> std::path::PathBuf {
+    std::env::temp_dir().join("poxspec-fuzz-entity-marker.txt")
 }
 
-fn many_attributes(email: &str) -> Vec<u8> {
-    let attrs: String = (0..5_000).map(|i| format!(" a{i}=\"{i}\"")).collect();
-    request_with(&escape(email), "", "")
-        .replacen("<Request>", &format!("<Request{attrs}>"), 1)
-        .into_bytes()
+/// The context the payloads are built for: `email` (a mailbox the server knows when one is
+/// named), `other` a second one.
+pub fn ctx(email: &str, other: &str) -> Ctx {
+    let domain = email.rsplit_once('@').map_or("example.com", |(_, d)| d);
+    Ctx {
+        email: email.to_owned(),
+        other: other.to_owned(),
+        domain: domain.to_owned(),
+        legacy_dn: None,
+        marker_path: marker_path().display().to_string(),
+        marker: "poxspec-fuzz".to_owned(),
+        fetch_base: "http://127.0.0.1:9".to_owned(),
+    }
 }
 
-fn long_address(email: &str) -> Vec<u8> {
-    let (_, domain) = email.split_once('@').unwrap_or((email, "example.com"));
-    request_with(
-        &format!("{}@{}", "a".repeat(100_000), escape(domain)),
-        "",
-        "",
-    )
-    .into_bytes()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn oversize(email: &str) -> Vec<u8> {
-    let comment = format!("<!-- {} -->\n", "x".repeat(2 * 1024 * 1024));
-    request_with(&escape(email), &comment, "").into_bytes()
-}
-
-fn markup_in_address(_: &str) -> Vec<u8> {
-    request_with(&escape("<script>alert(1)</script>'\"@example.com"), "", "").into_bytes()
-}
-
-fn utf16_without_bom(email: &str) -> Vec<u8> {
-    request_with(&escape(email), "", "")
-        .replace("utf-8", "utf-16")
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect()
-}
-
-fn encoding_lie(email: &str) -> Vec<u8> {
-    request_with(&escape(&format!("é{email}")), "", "")
-        .replace("utf-8", "us-ascii")
-        .into_bytes()
-}
-
-fn two_roots(email: &str) -> Vec<u8> {
-    let one = request_with(&escape(email), "", "");
-    let body = one.split_once("?>").map_or(one.as_str(), |(_, b)| b);
-    format!("{one}{body}").into_bytes()
-}
-
-macro_rules! payloads {
-    ($($f:ident = $name:literal, $expect:ident, $desc:literal;)*) => {
-        /// Every payload, in a fixed order.
-        pub static PAYLOADS: &[Payload] = &[$(Payload { name: $name, expect: Expect::$expect, description: $desc, build: $f }),*];
-    };
-}
-
-payloads! {
-    empty = "empty-body", Broken, "an empty POST";
-    whitespace = "whitespace-body", Broken, "a body of whitespace only";
-    prolog_only = "prolog-only", Broken, "an XML declaration and nothing else";
-    not_xml = "form-encoded", Broken, "form-encoded fields instead of XML";
-    binary = "binary", Broken, "512 bytes of every byte value";
-    invalid_utf8 = "invalid-utf8", Broken, "an address with bytes that are not UTF-8";
-    nul_in_text = "nul-character", Broken, "a NUL character inside EMailAddress";
-    unclosed_cdata = "cdata-unclosed", Broken, "a CDATA section that never ends";
-    unclosed_comment = "comment-unclosed", Broken, "a comment before the root that never ends";
-    mismatched_tags = "tags-mismatched", Broken, "an end tag that does not match its start tag";
-    two_roots = "two-roots", Broken, "the request twice in one body";
-    entity_echo = "entity-echo", Broken, "a DTD whose internal entities would put a marker into the address";
-    billion_laughs = "entity-expansion", Broken, "nine levels of tenfold entity expansion (a billion laughs)";
-    external_entity = "external-entity", Broken, "an external entity naming file:///etc/passwd";
-    deep_nesting = "deep-nesting", Either, "100 levels of nested unknown elements inside Request";
-    many_attributes = "many-attributes", Either, "5,000 attributes on Request";
-    long_address = "long-address", Either, "a 100,000-character address";
-    oversize = "oversize-body", Either, "a 2 MiB request";
-    markup_in_address = "markup-in-address", Either, "escaped markup and quotes in the address";
-    utf16_without_bom = "utf16-no-bom", Either, "UTF-16 without a byte-order mark";
-    encoding_lie = "encoding-lie", Either, "UTF-8 bytes declared as us-ascii";
+    #[test]
+    fn payloads_are_the_catalogues_hostile_post_cases() {
+        let p = payloads();
+        let ids: Vec<&str> = p.iter().map(|p| p.id).collect();
+        for id in [
+            "errors/empty/body",
+            "errors/malformed/binary",
+            "security/entity/billion-laughs",
+            "security/xxe/etc-passwd",
+            "security/depth/100",
+            "security/depth/10000",
+            "security/size/2mib",
+        ] {
+            assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        }
+        // Sent differently, or expecting settings: not a payload.
+        assert!(!ids.contains(&"security/slow/one-byte-per-second"));
+        assert!(!ids.iter().any(|i| i.starts_with("request/")));
+        let c = ctx("chris@contoso.com", "alex@contoso.com");
+        for p in p {
+            assert!(p.body(&c).is_some(), "{} builds nothing", p.id);
+        }
+        assert_eq!(
+            p.iter()
+                .find(|p| p.id == "security/depth/100")
+                .unwrap()
+                .expect,
+            Expect::Either
+        );
+        assert_eq!(
+            p.iter()
+                .find(|p| p.id == "errors/empty/body")
+                .unwrap()
+                .expect,
+            Expect::Broken
+        );
+    }
 }

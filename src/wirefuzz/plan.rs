@@ -2,7 +2,7 @@
 //! mailbox list, so the same seed sends the same requests in the same order, and any one of
 //! them can be rebuilt alone from its index.
 
-use super::payloads::PAYLOADS;
+use super::payloads::{ctx, payloads};
 use crate::model::make;
 use crate::model::ns::{
     REQUEST_MOBILESYNC, REQUEST_OUTLOOK, RESPONSE_MOBILESYNC, RESPONSE_OUTLOOK,
@@ -30,8 +30,9 @@ pub enum Expect {
 pub struct Draw {
     /// Its position in the sequence.
     pub index: u64,
-    /// What made it: `valid/outlook`, `preserving/cdata-wrap`, `breaking/truncate`,
-    /// `security/deep-nesting` ... (the matrix's rows).
+    /// What made it: `valid/outlook`, `preserving/cdata-wrap`, `breaking/truncate`, or the
+    /// ID of the catalogue case it is (`security/depth/100`, `errors/empty/body` ...): the
+    /// matrix's rows.
     pub label: String,
     /// Every mutation operator applied, in order.
     pub mutations: Vec<&'static str>,
@@ -87,16 +88,26 @@ impl Plan {
             };
         }
         if roll >= 85 {
-            let p = &PAYLOADS[rng.below(PAYLOADS.len())];
+            // A case of check's catalogue; one that builds nothing for this target (none
+            // does today) gives way to the next.
+            let all = payloads();
+            let first = rng.below(all.len());
             let email = self.known_or(&mut rng, "user@example.com");
-            return Draw {
-                index,
-                label: format!("security/{}", p.name),
-                mutations: vec![],
-                expect: p.expect,
-                body: p.body(&email),
-                ancestors: vec![],
-            };
+            let other = self.known_or(&mut rng, "other@example.com");
+            let c = ctx(&email, &other);
+            if let Some((p, body)) = (0..all.len())
+                .map(|k| &all[(first + k) % all.len()])
+                .find_map(|p| p.body(&c).map(|b| (p, b)))
+            {
+                return Draw {
+                    index,
+                    label: p.id.to_owned(),
+                    mutations: vec![],
+                    expect: p.expect,
+                    body,
+                    ancestors: vec![],
+                };
+            }
         }
         let breaking = roll >= 50;
         let mut body = base;

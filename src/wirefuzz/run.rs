@@ -200,6 +200,12 @@ pub async fn fuzz(opts: &FuzzOptions, progress: &dyn Progress) -> Result<FuzzOut
             reason: reason.clone(),
         });
     }
+    // What the external-entity payloads name; a server that reads it echoes the marker.
+    // Best effort: without the file those payloads still test the refusal.
+    let _ = std::fs::write(
+        super::payloads::marker_path(),
+        super::payloads::ENTITY_MARKER,
+    );
     let plan = Arc::new(Plan::new(opts.seed, opts.emails.clone()));
     let url: Arc<str> = opts.url.as_str().into();
     let start = Instant::now();

@@ -71,7 +71,7 @@ fn same_seed_same_requests_in_the_same_order() {
         .collect();
     assert_eq!(
         families,
-        ["breaking", "preserving", "security", "valid"].into(),
+        ["breaking", "errors", "preserving", "security", "valid"].into(),
         "every family is drawn"
     );
     for d in &first {
@@ -246,7 +246,7 @@ fn deep_nesting_crash_is_found_and_shrunk() {
     );
     assert!(!r.is_empty(), "{}", wirefuzz::render::human(&out));
     for p in &r {
-        assert_eq!(p.label, "security/deep-nesting");
+        assert!(p.label.starts_with("security/depth/"), "{}", p.label);
         assert!(
             p.original_len > 1000 && p.len <= 300,
             "{} -> {}",
@@ -328,8 +328,8 @@ fn fuzz_compares_targets_with_reproducers_per_target() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["id"] == "security/empty-body")
-        .expect("seed 4 draws empty bodies");
+        .find(|r| r["cells"][1]["status"] == "fail")
+        .expect("a row fails on the faulty server");
     assert_eq!(empty["cells"][0]["status"], "pass");
     assert_eq!(empty["cells"][1]["status"], "fail");
     assert!(empty["cells"][1]["detail"]
