@@ -4,7 +4,7 @@
 
 use crate::fixture::Fixture;
 use crate::live::{self, CheckOptions, Target};
-use crate::report::Report;
+use crate::report::{Report, Unit};
 use crate::server::{self, Fault, ServerOptions};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -188,9 +188,73 @@ pub enum RunError {
     Check(#[from] live::CheckError),
 }
 
+/// A check ready to run: its options, the embedded server it started (if any), the
+/// expect-fail list, and what the report says about the run before any case has run.
+pub struct PreparedCheck {
+    options: CheckOptions,
+    started: Option<server::RunningServer>,
+    expect_fail: Option<live::expect::ExpectFail>,
+    /// Whether warnings fail.
+    pub strict: bool,
+    /// The report's context known before the run: the target, TLS, routing, faults,
+    /// partition, and selection patterns that match no case.
+    pub context: Vec<(String, String)>,
+}
+
 /// Runs a check: the URL in `settings`, or the embedded server with `embedded`'s faults.
 /// The report's context names the target, the faults and the partition.
 pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report, RunError> {
+    let prepared = prepare(settings, embedded).await?;
+    let (strict, mut context) = (prepared.strict, prepared.context.clone());
+    let mut units = Vec::new();
+    context.extend(prepared.execute(|u| units.push(u)).await?);
+    let mut report = Report::new("case", strict, units);
+    report.context = context;
+    Ok(report)
+}
+
+impl PreparedCheck {
+    /// Runs the cases and hands each unit, with the expect-fail list applied, to `on_unit` in
+    /// catalogue order as it finishes; stops the embedded server. Returns the context only
+    /// known at the end (expect-fail entries that matched no case).
+    pub async fn execute(
+        self,
+        mut on_unit: impl FnMut(Unit),
+    ) -> Result<Vec<(String, String)>, RunError> {
+        let mut used = vec![false; self.expect_fail.as_ref().map_or(0, |x| x.len())];
+        let result = live::run_each(&self.options, |mut u| {
+            if let Some(x) = &self.expect_fail {
+                x.judge(&mut u, &mut used);
+            }
+            on_unit(u);
+        })
+        .await;
+        if let Some(s) = &self.started {
+            s.shutdown();
+        }
+        result?;
+        let unmatched = self
+            .expect_fail
+            .as_ref()
+            .map(|x| x.unmatched(&used))
+            .unwrap_or_default();
+        Ok(if unmatched.is_empty() {
+            vec![]
+        } else {
+            vec![(
+                "expect-fail entries matching no case run".into(),
+                unmatched.join("; "),
+            )]
+        })
+    }
+}
+
+/// Sets a check up without running a case: loads the fixture and the expect-fail list,
+/// starts the embedded server when no URL is given, and builds the client options.
+pub async fn prepare(
+    settings: &CheckSettings,
+    embedded: &Embedded,
+) -> Result<PreparedCheck, RunError> {
     let fixture = settings.fixture.as_deref().map(Fixture::load).transpose()?;
     let expect_fail = settings
         .expect_fail
@@ -273,26 +337,11 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
         only: settings.only.clone(),
         skip: settings.skip.clone(),
     };
-    let result = live::run(&options).await;
-    if let Some(s) = &started {
-        s.shutdown();
-    }
-    let mut units = result?;
-    let unmatched = expect_fail
-        .as_ref()
-        .map(|x| x.apply(&mut units))
-        .unwrap_or_default();
-    let mut report = Report::new("case", settings.strict, units);
+    let mut context = Vec::new();
     if let Some(x) = &expect_fail {
-        report.context.push(("expect-fail".into(), x.file.clone()));
-        if !unmatched.is_empty() {
-            report.context.push((
-                "expect-fail entries matching no case run".into(),
-                unmatched.join("; "),
-            ));
-        }
+        context.push(("expect-fail".into(), x.file.clone()));
     }
-    report.context.push((
+    context.push((
         "target".into(),
         if started.is_some() {
             format!("{url} (embedded reference server)")
@@ -300,9 +349,9 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
             url
         },
     ));
-    report.context.extend(settings.client.context(&client));
+    context.extend(settings.client.context(&client));
     if !embedded.faults.is_empty() {
-        report.context.push((
+        context.push((
             "faults".into(),
             embedded
                 .faults
@@ -313,11 +362,22 @@ pub async fn run(settings: &CheckSettings, embedded: &Embedded) -> Result<Report
         ));
     }
     if let Some((k, n)) = settings.partition {
-        report
-            .context
-            .push(("partition".into(), format!("{k}/{n}")));
+        context.push(("partition".into(), format!("{k}/{n}")));
     }
-    Ok(report)
+    let unmatched = live::unmatched_patterns(&options);
+    if !unmatched.is_empty() {
+        context.push((
+            "selection patterns matching no case".into(),
+            unmatched.join("; "),
+        ));
+    }
+    Ok(PreparedCheck {
+        options,
+        started,
+        expect_fail,
+        strict: settings.strict,
+        context,
+    })
 }
 
 /// A multi-threaded Tokio runtime for the blocking entry points.

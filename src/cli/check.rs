@@ -3,8 +3,9 @@
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use clap::Args;
 use poxspec::check::{self, CheckSettings, Embedded};
-use poxspec::report::Format;
+use poxspec::report::{self, Format};
 use poxspec::selftest;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// `poxspec check`: the run's settings and where the report goes.
@@ -70,14 +71,101 @@ pub(super) fn check(args: &CheckArgs) -> i32 {
     if args.compare.active() {
         return super::compare::check_many(args);
     }
-    let report = match check::run_blocking(&args.settings, &Embedded::default()) {
-        Ok(r) => r,
+    if args.format == Format::Html {
+        // The page needs every unit: built whole.
+        let report = match check::run_blocking(&args.settings, &Embedded::default()) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("poxspec check: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        return super::emit(&report, args.format, args.output.as_deref(), "cases");
+    }
+    stream(args)
+}
+
+/// Runs the check and writes the report case by case as the cases finish (in catalogue
+/// order), so that a long run shows progress and a report file grows as it goes.
+fn stream(args: &CheckArgs) -> i32 {
+    let rt = match check::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("poxspec check: cannot start the runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let prepared = match rt.block_on(check::prepare(&args.settings, &Embedded::default())) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("poxspec check: {e}");
             return EXIT_USAGE;
         }
     };
-    super::emit(&report, args.format, args.output.as_deref(), "cases")
+    let header = report::Header {
+        unit_label: "case",
+        strict: prepared.strict,
+        context: prepared.context.clone(),
+    };
+    // Opened before the run, so that an unwritable --output fails before anything is sent.
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("{}: cannot write: {e}", p.display());
+                return EXIT_USAGE;
+            }
+        },
+        None => Box::new(std::io::stdout()),
+    };
+    let mut writer = match report::ReportWriter::new(out, args.format, header) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("poxspec check: cannot write the report: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut write_error = None;
+    let late = rt.block_on(prepared.execute(|u| {
+        if write_error.is_none() {
+            write_error = writer.unit(&u).err();
+        }
+    }));
+    let late = match late {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("poxspec check: {e}");
+            if let Some(p) = &args.output {
+                // Nothing was judged: no partial report is left behind.
+                let _ = std::fs::remove_file(p);
+            }
+            return EXIT_USAGE;
+        }
+    };
+    for (k, v) in late {
+        writer.push_context(k, v);
+    }
+    let summary = match write_error.map_or_else(|| writer.finish(), Err) {
+        Ok((_, s)) => s,
+        Err(e) => {
+            eprintln!("poxspec check: cannot write the report: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if let Some(p) = &args.output {
+        eprintln!(
+            "{} cases: {} passed, {} failed; report written to {}",
+            summary.total,
+            summary.passed,
+            summary.failed,
+            p.display()
+        );
+    }
+    if summary.failed == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAIL
+    }
 }
 
 pub(super) fn selftest(json: bool) -> i32 {

@@ -143,43 +143,66 @@ impl ExpectFail {
         self.entries.iter().find(|e| e.case.matches(case))
     }
 
-    /// Applies the list to a run's units: a matching unit that fails (errors or warnings) is
-    /// marked as an expected failure; a matching unit that passes gets an error finding
-    /// "fixed: remove it from FILE". Returns the entries that matched no unit (stale, or
-    /// outside the selection), as `line: glob`.
+    /// Applies the list to a run's units: see [`ExpectFail::judge`]. Returns the entries that
+    /// matched no unit (stale, or outside the selection), as `line: glob`.
     pub fn apply(&self, units: &mut [Unit]) -> Vec<String> {
         let mut used = vec![false; self.entries.len()];
         for u in units.iter_mut() {
-            let Some(i) = self.entries.iter().position(|e| e.case.matches(&u.name)) else {
-                continue;
-            };
-            used[i] = true;
-            let e = &self.entries[i];
-            if u.findings.iter().any(|f| fails(f, true)) {
-                u.expected_failure = Some(e.reason.clone());
-            } else {
-                u.findings.push(Finding {
-                    rule: FIXED_RULE,
-                    severity: Severity::Error,
-                    element: String::new(),
-                    path: String::new(),
-                    line: 0,
-                    column: 0,
-                    message: format!(
-                        "fixed: remove it from {} (line {}: case = \"{}\", expected to fail because: {})",
-                        self.file,
-                        e.line,
-                        e.case.as_str(),
-                        e.reason
-                    ),
-                    raw: None,
-                });
-            }
+            self.judge(u, &mut used);
         }
+        self.unmatched(&used)
+    }
+
+    /// Applies the list to one unit, as it arrives: a matching unit that fails (errors or
+    /// warnings) is marked as an expected failure; a matching unit that passes gets an error
+    /// finding "fixed: remove it from FILE". `used` (one flag per entry, all false at the
+    /// start of a run) records which entries matched.
+    pub fn judge(&self, u: &mut Unit, used: &mut [bool]) {
+        let Some(i) = self.entries.iter().position(|e| e.case.matches(&u.name)) else {
+            return;
+        };
+        if let Some(flag) = used.get_mut(i) {
+            *flag = true;
+        }
+        let e = &self.entries[i];
+        if u.findings.iter().any(|f| fails(f, true)) {
+            u.expected_failure = Some(e.reason.clone());
+        } else {
+            u.findings.push(Finding {
+                rule: FIXED_RULE,
+                severity: Severity::Error,
+                element: String::new(),
+                path: String::new(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "fixed: remove it from {} (line {}: case = \"{}\", expected to fail because: {})",
+                    self.file,
+                    e.line,
+                    e.case.as_str(),
+                    e.reason
+                ),
+                raw: None,
+            });
+        }
+    }
+
+    /// How many entries the list has (the length of [`ExpectFail::judge`]'s `used`).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries whose `used` flag is false, as `line: glob`.
+    pub fn unmatched(&self, used: &[bool]) -> Vec<String> {
         self.entries
             .iter()
             .zip(used)
-            .filter(|(_, u)| !u)
+            .filter(|(_, u)| !**u)
             .map(|(e, _)| format!("{}: {}", e.line, e.case.as_str()))
             .collect()
     }

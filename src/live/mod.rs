@@ -121,8 +121,34 @@ pub fn select(options: &CheckOptions) -> Vec<Case> {
         .collect()
 }
 
+/// The `--only` and `--skip` patterns that match no case of the catalogue (before any
+/// partition): a typo or a renamed case, which would otherwise select or skip silently.
+pub fn unmatched_patterns(options: &CheckOptions) -> Vec<String> {
+    let all = catalogue(&options.target);
+    options
+        .only
+        .iter()
+        .map(|p| ("--only", p))
+        .chain(options.skip.iter().map(|p| ("--skip", p)))
+        .filter(|(_, p)| !all.iter().any(|c| p.matches(&c.id)))
+        .map(|(flag, p)| format!("{flag} {}", p.as_str()))
+        .collect()
+}
+
 /// Runs the selected cases and returns one report unit per case, in catalogue order.
 pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
+    let mut units = Vec::new();
+    run_each(options, |u| units.push(u)).await?;
+    Ok(units)
+}
+
+/// Runs the selected cases and hands each one's unit to `on_unit` in catalogue order, as soon
+/// as it and every case before it have finished: cases run concurrently, and a slow case holds
+/// back only the units after it, so a report can be written case by case.
+pub async fn run_each(
+    options: &CheckOptions,
+    mut on_unit: impl FnMut(Unit),
+) -> Result<(), CheckError> {
     let client = Client::new(options.client.clone()).map_err(CheckError::Setup)?;
     let o = &options.client;
     // One TLS inspection per run: the tls/ cases judge it, and a problem that makes a
@@ -228,15 +254,18 @@ pub async fn run(options: &CheckOptions) -> Result<Vec<Unit>, CheckError> {
             (i, unit)
         });
     }
-    let mut units: Vec<(usize, Unit)> = Vec::new();
+    // Units that finished before an earlier case did wait here, keyed by catalogue position.
+    let mut waiting: std::collections::BTreeMap<usize, Unit> = std::collections::BTreeMap::new();
+    let mut next = 0;
     while let Some(r) = set.join_next().await {
-        match r {
-            Ok(x) => units.push(x),
-            Err(e) => return Err(CheckError::Setup(format!("a case task failed: {e}"))),
+        let (i, unit) = r.map_err(|e| CheckError::Setup(format!("a case task failed: {e}")))?;
+        waiting.insert(i, unit);
+        while let Some(u) = waiting.remove(&next) {
+            on_unit(u);
+            next += 1;
         }
     }
-    units.sort_by_key(|(i, _)| *i);
-    Ok(units.into_iter().map(|(_, u)| u).collect())
+    Ok(())
 }
 
 /// The unit for a case that was not sent because a verifying client refuses the TLS

@@ -40,6 +40,8 @@ pub struct ReportWriter<W: Write> {
     junit_counts: (usize, usize),
     /// HTML: every unit, for the page written at the end.
     kept: Vec<Unit>,
+    /// Keys of the context added by [`ReportWriter::push_context`].
+    late: Vec<String>,
 }
 
 fn spool() -> io::Result<BufWriter<File>> {
@@ -101,6 +103,7 @@ impl<W: Write> ReportWriter<W> {
             second_spool,
             junit_counts: (0, 0),
             kept: Vec::new(),
+            late: Vec::new(),
         })
     }
 
@@ -109,6 +112,9 @@ impl<W: Write> ReportWriter<W> {
         let strict = self.header.strict;
         let index = self.summary.total;
         self.summary.total += 1;
+        if u.expected_failure.is_some() {
+            self.summary.expected_failures += 1;
+        }
         if u.passes(strict) {
             self.summary.passed += 1;
         } else {
@@ -151,6 +157,16 @@ impl<W: Write> ReportWriter<W> {
         }
     }
 
+    /// Adds a fact to the report's context that became known during the run (after
+    /// [`ReportWriter::new`]). Every format shows it where it shows context: JSON writes it with
+    /// the fields after the units array (out of key order if its key sorts before the units
+    /// key, whose place has passed); human text, Markdown and HTML write their context at the
+    /// end anyway.
+    pub fn push_context(&mut self, key: String, value: String) {
+        self.late.push(key.clone());
+        self.header.context.push((key, value));
+    }
+
     /// Writes what follows the last unit; returns the output and the counts.
     pub fn finish(mut self) -> io::Result<(W, Summary)> {
         let s = self.summary;
@@ -167,7 +183,10 @@ impl<W: Write> ReportWriter<W> {
                 let mut fields = json_fields(&self.header);
                 fields.push(("summary".to_owned(), json!(s)));
                 fields.sort_by(|a, b| a.0.cmp(&b.0));
-                for (k, v) in fields.iter().filter(|(k, _)| *k > key) {
+                for (k, v) in fields
+                    .iter()
+                    .filter(|(k, _)| *k > key || (*k < key && self.late.contains(k)))
+                {
                     write_json_field(&mut self.out, &mut first, k, v)?;
                 }
                 self.out.write_all(b"\n}\n")?;

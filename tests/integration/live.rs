@@ -358,6 +358,78 @@ fn cli_check_selection_and_partitions() {
         .any(|c| c.starts_with("settings/")));
 }
 
+/// A `--skip` or `--only` pattern that matches no case (a typo, a renamed case) is named in
+/// the report instead of silently selecting nothing or skipping nothing.
+#[test]
+fn selection_patterns_matching_no_case_are_named() {
+    let (code, out, err) = poxspec_env(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--only",
+            "request/*",
+            "--only",
+            "requests/*",
+            "--skip",
+            "get/*",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["selection patterns matching no case"],
+        "--only requests/*; --skip get/*"
+    );
+    let (_, out, _) = poxspec_env(&["check", "--format", "json", "--only", "request/*"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v.get("selection patterns matching no case").is_none());
+}
+
+/// `check` writes its report case by case through the streaming writer; what it writes must be
+/// what the whole-report renderer writes for the same units and context, in every format,
+/// including context learnt only at the end of the run.
+#[test]
+fn streamed_check_reports_match_the_whole_report() {
+    let r = runtime().block_on(check(&[Fault::PortZero], false, Some(LOGIN)));
+    for format in [Format::Human, Format::Json, Format::Junit, Format::Markdown] {
+        let header = report::Header {
+            unit_label: "case",
+            strict: r.strict,
+            context: r.context.clone(),
+        };
+        let mut w = report::ReportWriter::new(Vec::new(), format, header).unwrap();
+        for u in &r.units {
+            w.unit(u).unwrap();
+        }
+        // One key before the units array and one after it, as `check` adds them at the end.
+        w.push_context(
+            "expect-fail entries matching no case run".into(),
+            "3: x/*".into(),
+        );
+        w.push_context("aaa late".into(), "first".into());
+        let (bytes, summary) = w.finish().unwrap();
+        let streamed = String::from_utf8(bytes).unwrap();
+        let mut whole = r.clone();
+        whole.context.push((
+            "expect-fail entries matching no case run".into(),
+            "3: x/*".into(),
+        ));
+        whole.context.push(("aaa late".into(), "first".into()));
+        let rendered = report::render(&whole, format);
+        assert_eq!(summary.failed, whole.summary().failed);
+        if format == Format::Json {
+            // The early key's place in the sorted object had passed: same object, other order.
+            let a: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+            let b: serde_json::Value = serde_json::from_str(&rendered).unwrap();
+            assert_eq!(a, b);
+        } else {
+            assert_eq!(streamed, rendered, "{format:?}");
+        }
+    }
+}
+
 #[test]
 fn cli_check_unreachable_and_usage_errors_exit_2() {
     let (code, _, err) = poxspec_env(
