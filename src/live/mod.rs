@@ -25,6 +25,7 @@ pub use client::{
     Exchange, Failure, Req,
 };
 pub use client_args::ClientArgs;
+pub use redirect::{post_within_origin, Followed};
 pub use tls_cases::{TlsCaseDef, TlsCheck, TLS_CASES};
 
 use crate::report::Unit;

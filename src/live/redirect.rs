@@ -215,3 +215,79 @@ impl Chain {
         self.exchanges
     }
 }
+
+/// A POST followed through HTTP redirects on the origin it was sent to, as the fuzzer sends
+/// every request: see [`post_within_origin`].
+#[derive(Debug)]
+pub struct Followed {
+    /// The last exchange: the answer that is judged.
+    pub last: Exchange,
+    /// The redirects followed before it, oldest first.
+    pub redirects: Vec<Exchange>,
+    /// Where the last answer redirects when that is another origin (not followed).
+    pub left_origin: Option<String>,
+    /// The follower's findings: a loop or more than the cap ([`HTTP_REDIRECT_CHAIN`], error),
+    /// a chain longer than 2 ([`HTTP_REDIRECT_LONG`], warning), and a redirect from https down
+    /// to plain http ([`HTTP_REDIRECT_DOWNGRADE`], error).
+    pub outcome: Outcome,
+}
+
+/// POSTs `body` to `url` and follows HTTP 3xx redirects (keeping the method and the body) while
+/// they stay on `url`'s origin, at most `max_hops` of them, with the loop detection of every
+/// chain the checker follows. A redirect to another origin ends the chain unfollowed: neither
+/// the request nor credentials go to an origin the user did not name (a fuzzer must not
+/// send hostile requests to a server it was not pointed at); one from https down to plain
+/// http is also a finding.
+pub async fn post_within_origin(
+    client: &Client,
+    url: &str,
+    body: Vec<u8>,
+    max_hops: usize,
+) -> Followed {
+    let mut outcome = Outcome::default();
+    let mut chain = Chain::new(url, "", max_hops, &mut outcome);
+    let req = Req::post(body);
+    let mut redirects = Vec::new();
+    loop {
+        let x = client.request(chain.url(), &req).await;
+        let next = match &x.outcome {
+            Ok(a) if is_redirect(a) => redirect_target(chain.url(), a),
+            _ => break finish(chain, x, redirects, None, outcome),
+        };
+        if !same_origin(&next, url) {
+            let from_https = origin(chain.url()).is_some_and(|u| u.scheme() == "https");
+            if from_https && origin(&next).is_some_and(|u| u.scheme() == "http") {
+                finding(
+                    &mut outcome,
+                    HTTP_REDIRECT_DOWNGRADE,
+                    format!(
+                        "redirect from {} down to plain http {next}: the request (and the address in it) would cross the network unencrypted",
+                        chain.url()
+                    ),
+                );
+            }
+            break finish(chain, x, redirects, Some(next), outcome);
+        }
+        if !chain.hop(next, String::new(), &mut outcome) {
+            break finish(chain, x, redirects, None, outcome);
+        }
+        redirects.push(x);
+    }
+}
+
+fn finish(
+    chain: Chain,
+    last: Exchange,
+    redirects: Vec<Exchange>,
+    left_origin: Option<String>,
+    mut outcome: Outcome,
+) -> Followed {
+    // The chain keeps no exchanges here (this loop does); it adds the long-chain warning.
+    let _ = chain.finish(&mut outcome);
+    Followed {
+        last,
+        redirects,
+        left_origin,
+        outcome,
+    }
+}

@@ -13,6 +13,6 @@ pub mod repro;
 mod run;
 pub mod shrink;
 
-pub use oracle::{judge, Class, Verdict};
+pub use oracle::{judge, judge_followed, Class, Verdict};
 pub use plan::{Draw, Expect, Plan};
 pub use run::{fuzz, FuzzError, FuzzOptions, FuzzOutcome, Progress, Quiet, Reproducer, Row};

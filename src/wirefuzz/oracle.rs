@@ -8,7 +8,7 @@
 
 use super::payloads::{ENTITY_MARKER, PASSWD_MARKER};
 use super::plan::Expect;
-use crate::live::{Answer, Exchange, Failure};
+use crate::live::{Answer, Exchange, Failure, Followed};
 use crate::model::fields::ErrorField;
 use crate::model::Document;
 use crate::rules::{self, Severity};
@@ -118,7 +118,31 @@ fn echoed(a: &Answer) -> bool {
             .any(|(_, v)| v.contains(ENTITY_MARKER) || v.contains(PASSWD_MARKER))
 }
 
-/// Judges one exchange; `None` when the answer is acceptable.
+/// Redirects followed at most on the named origin before an answer is judged.
+pub const MAX_HOPS: usize = 10;
+
+/// Judges a request followed through its redirects ([`crate::live::post_within_origin`]):
+/// a redirect loop, more than [`MAX_HOPS`] redirects or a redirect from https down to plain
+/// http is an [`Class::InvalidAnswer`]; a redirect to another origin is a valid answer, not
+/// followed (the fuzzer sends nothing to a server it was not pointed at, and credentials never
+/// leave the named origin); otherwise the last answer is judged by [`judge`].
+pub fn judge_followed(expect: Expect, f: &Followed) -> Option<Verdict> {
+    if let Some(e) = f
+        .outcome
+        .findings
+        .iter()
+        .find(|x| x.severity == Severity::Error)
+    {
+        return fail(Class::InvalidAnswer, format!("{}: {}", e.rule, e.message));
+    }
+    if f.left_origin.is_some() {
+        return None;
+    }
+    judge(expect, &f.last)
+}
+
+/// Judges one exchange; `None` when the answer is acceptable. A redirect (3xx with a
+/// `Location`) is acceptable here: [`judge_followed`] decides whether it is followed.
 pub fn judge(expect: Expect, x: &Exchange) -> Option<Verdict> {
     let a = match &x.outcome {
         Ok(a) => a,

@@ -2,10 +2,10 @@
 //! kept-alive client, judges every answer, then shrinks one failing request per (class,
 //! generator) group and confirms the reduced request by sending it again.
 
-use super::oracle::{judge, Class, Verdict};
+use super::oracle::{judge_followed, Class, Verdict, MAX_HOPS};
 use super::plan::{Expect, Plan};
 use super::shrink::Shrinker;
-use crate::live::{evidence, redact, Client, ClientOptions};
+use crate::live::{evidence, post_within_origin, redact, Client, ClientOptions};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -266,8 +266,8 @@ pub async fn fuzz(opts: &FuzzOptions, progress: &dyn Progress) -> Result<FuzzOut
         let (client, plan, url) = (client.clone(), plan.clone(), url.clone());
         set.spawn(async move {
             let draw = plan.draw(i);
-            let x = client.post(&url, draw.body.clone()).await;
-            let verdict = judge(draw.expect, &x);
+            let x = post_within_origin(&client, &url, draw.body.clone(), MAX_HOPS).await;
+            let verdict = judge_followed(draw.expect, &x);
             let draw = if verdict.is_some() {
                 draw
             } else {
@@ -344,8 +344,8 @@ async fn shrink_one(
     let fails = |body: Vec<u8>| {
         let client = client.clone();
         async move {
-            let x = client.post(url, body).await;
-            judge(expect, &x).is_some_and(|v| v.class == class)
+            let x = post_within_origin(&client, url, body, MAX_HOPS).await;
+            judge_followed(expect, &x).is_some_and(|v| v.class == class)
         }
     };
     let mut s = Shrinker::new(
@@ -362,8 +362,8 @@ async fn shrink_one(
     let mut ev = String::new();
     let secret = client.options().credentials.as_ref();
     for _ in 0..2 {
-        let x = client.post(url, body.clone()).await;
-        match judge(expect, &x) {
+        let x = post_within_origin(client, url, body.clone(), MAX_HOPS).await;
+        match judge_followed(expect, &x) {
             Some(v) if v.class == class => detail = v.detail,
             Some(v) => {
                 confirmed = false;
@@ -374,7 +374,13 @@ async fn shrink_one(
                 detail = "re-sent, it passed (the failure is intermittent)".into();
             }
         }
-        ev = evidence(&x);
+        ev = x
+            .redirects
+            .iter()
+            .chain([&x.last])
+            .map(evidence)
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     Reproducer {
         number: 0,

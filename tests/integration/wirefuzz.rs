@@ -492,3 +492,81 @@ fn serve_mutate_cli_writes_the_manifest_and_the_log() {
     assert_eq!(rows[1]["file"], manifest.documents[1].file.as_str());
     assert!(poxspec::generate::verify_dir(&dir).unwrap().is_empty());
 }
+
+#[test]
+fn fuzz_follows_redirects_on_the_named_origin_and_judges_the_answer_behind_them() {
+    // Every POST goes through three 302 relays on the same origin. Behind them the server
+    // crashes on malformed requests: seen only because the relays are followed (a fuzzer
+    // that accepted any redirect would pass this server).
+    let out = runtime().block_on(fuzz_embedded(
+        &[Fault::LongRedirectChain, Fault::Malformed500],
+        5,
+        300,
+    ));
+    assert!(
+        out.classes.contains_key(&Class::ServerError),
+        "{}",
+        wirefuzz::render::human(&out)
+    );
+    let p = out
+        .reproducers
+        .iter()
+        .find(|r| r.class == Class::ServerError)
+        .unwrap();
+    assert!(p.evidence.contains("302"), "{}", p.evidence);
+    // The same relays in front of a clean server: answered, within the hop cap, no failure.
+    let out = runtime().block_on(fuzz_embedded(&[Fault::LongRedirectChain], 5, 300));
+    assert!(out.passes(), "{}", wirefuzz::render::human(&out));
+}
+
+#[test]
+fn fuzz_never_follows_a_redirect_off_the_named_origin_and_flags_a_downgrade() {
+    let rt = runtime();
+    let s = rt
+        .block_on(server::start(ServerOptions {
+            faults: vec![Fault::RedirectToHttp],
+            require_auth: Some(server::AuthMode::Basic),
+            ..ServerOptions::local()
+        }))
+        .unwrap();
+    let (user, password) = Fixture::builtin().credentials().unwrap();
+    let mut opts = FuzzOptions::new(
+        s.url(),
+        6,
+        ClientOptions {
+            trust: poxspec::live::tls::Trust {
+                insecure: false,
+                extra_roots: vec![s.certificate_der.clone()],
+            },
+            timeout: Duration::from_secs(5),
+            body_cap: 1024 * 1024,
+            credentials: Some(
+                poxspec::live::Credentials::new(user, password, &s.url(), false).unwrap(),
+            ),
+            routing: None,
+        },
+    );
+    opts.count = 150;
+    opts.emails = emails();
+    opts.max_reproducers = 1;
+    let out = rt.block_on(wirefuzz::fuzz(&opts, &Quiet)).unwrap();
+    let seen = s.requests();
+    s.shutdown();
+    // Every answer is the 302 down to http: each request fails as an invalid answer naming
+    // the rule, and nothing (no request, no credentials) went to the http endpoint.
+    assert_eq!(out.failed, out.sent);
+    assert_eq!(
+        out.classes.keys().collect::<Vec<_>>(),
+        [&Class::InvalidAnswer]
+    );
+    assert!(
+        out.reproducers[0].detail.contains("POX-HTTP-017"),
+        "{}",
+        out.reproducers[0].detail
+    );
+    assert!(seen.iter().any(|r| r.secure && r.authorization));
+    assert!(
+        !seen.iter().any(|r| !r.secure && r.method == "POST"),
+        "{seen:?}"
+    );
+}
