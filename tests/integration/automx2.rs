@@ -158,3 +158,74 @@ fn automx2_real_defects_are_each_reported() {
     }
     assert!(missing.is_empty(), "{missing:#?}\nfailing: {f:#?}");
 }
+
+/// `fuzz` against automx2 reports its crashes on malformed input, each shrunk and reproduced:
+/// automx2 (2026.2) answers HTTP 500 to any body it cannot parse as XML, and shrinking finds
+/// the smallest such body, the empty POST.
+#[test]
+fn automx2_fuzzing_reports_its_500s_on_malformed_input_with_shrunk_reproducers() {
+    let Some(url) = url() else { return };
+    let dir = crate::common::scratch("automx2-fuzz");
+    let (code, out, err) = poxspec_env(
+        &[
+            "fuzz",
+            &url,
+            "--email",
+            "alice@example.net",
+            "--seed",
+            "1",
+            "--count",
+            "300",
+            "--concurrency",
+            "4",
+            "--max-reproducers",
+            "12",
+            "--format",
+            "json",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let f = &v["fuzz"];
+    assert!(
+        f["classes"]["server-error"].as_u64().unwrap_or(0) > 0,
+        "{f:#}"
+    );
+    let crashes: Vec<&serde_json::Value> = f["reproducers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["class"] == "server-error" && r["confirmed"] == true)
+        .collect();
+    // Malformed requests (a breaking mutation or an errors/malformed case) crash it...
+    assert!(
+        crashes.iter().any(|r| {
+            let l = r["label"].as_str().unwrap();
+            l.starts_with("breaking/") || l.starts_with("errors/malformed/")
+        }),
+        "{crashes:#?}"
+    );
+    // ... each reduced to the empty POST, which crashes it too, and written with a curl
+    // command that sends it again.
+    for r in &crashes {
+        assert!(r["len"].as_u64().unwrap() <= r["original_len"].as_u64().unwrap());
+        if r["same_as"].is_null() {
+            let file = dir.join(r["file"].as_str().unwrap());
+            assert!(file.exists(), "{}", file.display());
+            let script = std::fs::read_to_string(file.with_extension("sh")).unwrap();
+            assert!(
+                script.contains("curl ") && script.contains(&url),
+                "{script}"
+            );
+        }
+    }
+    assert!(
+        crashes
+            .iter()
+            .any(|r| r["len"] == 0 && r["original_len"].as_u64() > Some(100)),
+        "{crashes:#?}"
+    );
+}
