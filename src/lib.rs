@@ -32,6 +32,8 @@ pub mod validate;
 #[cfg(all(feature = "live", feature = "server"))]
 pub mod check;
 #[cfg(all(feature = "live", feature = "server"))]
+pub mod compare;
+#[cfg(all(feature = "live", feature = "server"))]
 pub mod fuzz_run;
 #[cfg(feature = "live")]
 pub mod live;

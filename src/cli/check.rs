@@ -24,7 +24,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub list: bool,
     #[command(flatten)]
-    pub compare: super::compare::CompareArgs,
+    pub compare: poxspec::compare::CompareArgs,
 }
 
 /// `check --list`: the catalogue, derived from the data, without sending anything.

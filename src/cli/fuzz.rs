@@ -30,7 +30,7 @@ pub struct FuzzArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
     #[command(flatten)]
-    pub compare: super::compare::CompareArgs,
+    pub compare: poxspec::compare::CompareArgs,
 }
 
 /// A progress bar on a terminal; plain lines (one per 10% or so) otherwise.
