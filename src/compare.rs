@@ -8,6 +8,7 @@
 use crate::check::{self, CheckSettings, Embedded};
 use crate::fuzz_run::{self, FuzzSettings};
 use crate::live::ClientArgs;
+pub use crate::report::matrix::TargetRun;
 use crate::report::Report;
 use crate::wirefuzz::{FuzzOutcome, Progress};
 use serde::Deserialize;
@@ -118,9 +119,6 @@ pub struct Target {
     pub options: TargetOptions,
 }
 
-/// One target's result: its name, URL, and the run's result or why it could not run.
-pub type TargetRun<T> = (String, String, Result<T, String>);
-
 impl CompareArgs {
     /// Whether several-target mode is on.
     pub fn active(&self) -> bool {
@@ -196,20 +194,38 @@ fn read_file(p: &Path) -> Result<BTreeMap<String, TargetOptions>, String> {
     Ok(map)
 }
 
+impl TargetOptions {
+    /// The fixture, mailboxes and client options for this target, given the command line's.
+    fn merge(
+        &self,
+        fixture: &Option<PathBuf>,
+        emails: &[String],
+        client: &ClientArgs,
+    ) -> (Option<PathBuf>, Vec<String>, ClientArgs) {
+        (
+            self.fixture.clone().or_else(|| fixture.clone()),
+            if self.email.is_empty() {
+                emails.to_vec()
+            } else {
+                self.email.clone()
+            },
+            self.client(client),
+        )
+    }
+}
+
 /// The per-target `check` settings: the command line's, with the target's URL and options.
 /// Credentials come from the target's options only.
 pub fn check_settings_for(settings: &CheckSettings, t: &Target) -> CheckSettings {
-    let o = &t.options;
+    let (fixture, emails, client) =
+        t.options
+            .merge(&settings.fixture, &settings.emails, &settings.client);
     CheckSettings {
         url: Some(t.url.clone()),
-        fixture: o.fixture.clone().or_else(|| settings.fixture.clone()),
-        emails: if o.email.is_empty() {
-            settings.emails.clone()
-        } else {
-            o.email.clone()
-        },
-        client: o.client(&settings.client),
-        get_url: o.get_url.clone(),
+        fixture,
+        emails,
+        client,
+        get_url: t.options.get_url.clone(),
         program_login: None,
         ..settings.clone()
     }
@@ -217,16 +233,14 @@ pub fn check_settings_for(settings: &CheckSettings, t: &Target) -> CheckSettings
 
 /// The per-target `fuzz` settings, as [`check_settings_for`]; the same seed for every target.
 pub fn fuzz_settings_for(settings: &FuzzSettings, t: &Target) -> FuzzSettings {
-    let o = &t.options;
+    let (fixture, emails, client) =
+        t.options
+            .merge(&settings.fixture, &settings.emails, &settings.client);
     FuzzSettings {
         url: Some(t.url.clone()),
-        fixture: o.fixture.clone().or_else(|| settings.fixture.clone()),
-        emails: if o.email.is_empty() {
-            settings.emails.clone()
-        } else {
-            o.email.clone()
-        },
-        client: o.client(&settings.client),
+        fixture,
+        emails,
+        client,
         faults: vec![],
         ..settings.clone()
     }

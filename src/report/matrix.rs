@@ -102,63 +102,117 @@ impl Matrix {
         self.columns.iter().all(|c| c.passed)
     }
 
-    /// Builds a matrix from one `check` report per target (`Err(reason)` for a target that
-    /// could not be checked). Rows are the union of the case IDs, in order of first appearance.
-    pub fn from_reports(targets: &[(String, String, Result<Report, String>)]) -> Matrix {
-        let mut ids: Vec<(String, Option<String>)> = Vec::new();
-        for (_, _, r) in targets {
-            for u in r.iter().flat_map(|r| &r.units) {
-                if !ids.iter().any(|(i, _)| *i == u.name) {
-                    ids.push((u.name.clone(), u.description.clone()));
-                }
+    /// Builds the matrix of several runs: a column per target (its summary, or why it could
+    /// not be run, prefixed by `not_run`), a row per ID any run has, in order of first
+    /// appearance, and a cell per row and target (absent, saying `absent`, where that run has
+    /// no such row).
+    pub fn build<T: MatrixSource>(
+        command: &str,
+        row_label: &str,
+        not_run: &str,
+        absent: &str,
+        runs: &[TargetRun<T>],
+    ) -> Matrix {
+        let cells: Vec<Result<Vec<SourceRow>, &String>> = runs
+            .iter()
+            .map(|(_, _, r)| r.as_ref().map(MatrixSource::cells))
+            .collect();
+        let mut ids: Vec<(&String, &Option<String>)> = Vec::new();
+        for (id, description, _) in cells.iter().flatten().flatten() {
+            if !ids.iter().any(|(i, _)| *i == id) {
+                ids.push((id, description));
             }
         }
-        let columns = targets
+        let columns = runs
             .iter()
-            .map(|(name, url, r)| match r {
-                Ok(r) => {
-                    let s = r.summary();
-                    Column {
-                        name: name.clone(),
-                        url: url.clone(),
-                        summary: format!(
-                            "{}/{} cases passed, {} errors, {} warnings",
-                            s.passed, s.total, s.errors, s.warnings
-                        ),
-                        passed: r.passes(),
-                    }
-                }
-                Err(e) => Column {
-                    name: name.clone(),
-                    url: url.clone(),
-                    summary: format!("not checked: {e}"),
-                    passed: false,
+            .map(|(name, url, r)| Column {
+                name: name.clone(),
+                url: url.clone(),
+                summary: match r {
+                    Ok(t) => t.summary(),
+                    Err(e) => format!("{not_run}: {e}"),
                 },
+                passed: r.as_ref().is_ok_and(MatrixSource::passed),
             })
             .collect();
         let rows = ids
-            .into_iter()
+            .iter()
             .map(|(id, description)| Row {
-                cells: targets
+                id: (*id).clone(),
+                description: (*description).clone(),
+                cells: cells
                     .iter()
-                    .map(|(_, _, r)| match r {
-                        Err(e) => Cell::absent(&format!("not checked: {e}")),
-                        Ok(r) => match r.units.iter().find(|u| u.name == id) {
-                            None => Cell::absent("this case was not run on this target"),
-                            Some(u) => unit_cell(u, r.strict),
-                        },
+                    .map(|c| match c {
+                        Err(e) => Cell::absent(&format!("{not_run}: {e}")),
+                        Ok(c) => c
+                            .iter()
+                            .find(|(i, _, _)| i == *id)
+                            .map_or_else(|| Cell::absent(absent), |(_, _, cell)| cell.clone()),
                     })
                     .collect(),
-                id,
-                description,
             })
             .collect();
         Matrix {
-            command: "check".into(),
-            row_label: "case".into(),
+            command: command.into(),
+            row_label: row_label.into(),
             columns,
             rows,
         }
+    }
+
+    /// Builds a matrix from one `check` report per target (`Err(reason)` for a target that
+    /// could not be checked). Rows are the union of the case IDs, in order of first appearance.
+    pub fn from_reports(targets: &[TargetRun<Report>]) -> Matrix {
+        Matrix::build(
+            "check",
+            "case",
+            "not checked",
+            "this case was not run on this target",
+            targets,
+        )
+    }
+}
+
+/// One target's result: its name, URL, and the run's result or why it could not run.
+pub type TargetRun<T> = (String, String, Result<T, String>);
+
+/// A row as one run has it: ID, description, and that target's cell.
+pub type SourceRow = (String, Option<String>, Cell);
+
+/// What a matrix needs of one target's run (a `check` report, a fuzz outcome).
+pub trait MatrixSource {
+    /// One line for the column: the run's result.
+    fn summary(&self) -> String;
+    /// Whether the run passes as a whole.
+    fn passed(&self) -> bool;
+    /// The run's rows: ID, description, and this target's cell.
+    fn cells(&self) -> Vec<SourceRow>;
+}
+
+impl MatrixSource for Report {
+    fn summary(&self) -> String {
+        let s = Report::summary(self);
+        format!(
+            "{}/{} cases passed, {} errors, {} warnings",
+            s.passed, s.total, s.errors, s.warnings
+        )
+    }
+
+    fn passed(&self) -> bool {
+        self.passes()
+    }
+
+    fn cells(&self) -> Vec<SourceRow> {
+        self.units
+            .iter()
+            .map(|u| {
+                (
+                    u.name.clone(),
+                    u.description.clone(),
+                    unit_cell(u, self.strict),
+                )
+            })
+            .collect()
     }
 }
 

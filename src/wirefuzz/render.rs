@@ -2,7 +2,8 @@
 //! class, the counts by generator, and the reproducers.
 
 use super::oracle::Class;
-use super::run::FuzzOutcome;
+use super::run::{FuzzOutcome, Reproducer};
+use crate::report::matrix::{Cell, Matrix, MatrixSource, SourceRow, Status, TargetRun};
 use std::fmt::Write;
 
 /// Version of the fuzz JSON layout; bumped on any incompatible change.
@@ -79,32 +80,10 @@ pub fn human(o: &FuzzOutcome) -> String {
     }
     let _ = writeln!(out, "\nreproducers (shrunk, then re-sent twice):");
     for r in &o.reproducers {
-        let _ = writeln!(
-            out,
-            "  {:04} {} from {} (request #{}, {} like it): {} -> {} bytes{}",
-            r.number,
-            r.class,
-            r.label,
-            r.index,
-            r.occurrences,
-            r.original_len,
-            r.len,
-            if r.confirmed { "" } else { ", NOT CONFIRMED" }
-        );
-        let _ = writeln!(out, "       answer: {}", r.detail);
-        if let Some(p) = r.same_as {
-            let _ = writeln!(out, "       same reduced request as {p:04}");
-            continue;
-        }
-        let shown: String = r.text.chars().take(400).collect();
-        for l in shown.lines() {
-            let _ = writeln!(out, "       | {l}");
-        }
-        if r.text.chars().count() > 400 {
-            let _ = writeln!(out, "       | ...");
-        }
-        if let Some(c) = &r.curl {
-            let _ = writeln!(out, "       $ {c}");
+        let mut lines = reproducer(o, r, 400).into_iter();
+        let _ = writeln!(out, "  {}", lines.next().unwrap_or_default());
+        for l in lines {
+            let _ = writeln!(out, "       {l}");
         }
     }
     if o.unshrunk_groups > 0 {
@@ -143,131 +122,116 @@ pub fn markdown(o: &FuzzOutcome) -> String {
     }
     let _ = writeln!(out, "\n## Reproducers\n");
     for r in &o.reproducers {
+        let mut lines = reproducer(o, r, 1000).into_iter();
         let _ = writeln!(
             out,
-            "### {:04} `{}` from `{}` ({} -> {} bytes{})\n\n{}\n",
-            r.number,
-            r.class,
-            r.label,
-            r.original_len,
-            r.len,
-            if r.confirmed { "" } else { ", not confirmed" },
-            r.detail
+            "### {}\n\n```text\n{}\n```\n",
+            lines.next().unwrap_or_default(),
+            lines
+                .collect::<Vec<_>>()
+                .join("\n")
+                .replace("```", "`\u{200b}``")
         );
-        if let Some(p) = r.same_as {
-            let _ = writeln!(out, "Same reduced request as {p:04}.\n");
-            continue;
-        }
-        let shown: String = r.text.chars().take(1000).collect();
-        let _ = writeln!(
-            out,
-            "```xml\n{}\n```\n",
-            shown.replace("```", "`\u{200b}``")
-        );
-        if let Some(c) = &r.curl {
-            let _ = writeln!(out, "```sh\n{c}\n```\n");
-        }
     }
     out
 }
 
-/// The comparison matrix of several runs (`Err(reason)` for a target that could not be
-/// fuzzed): one row per generator, a cell per target with failed/sent, the failure classes,
-/// and the target's reproducers from that generator as detail.
-pub fn matrix(
-    runs: &[(String, String, Result<FuzzOutcome, String>)],
-) -> crate::report::matrix::Matrix {
-    use crate::report::matrix::{Cell, Column, Matrix, Row, Status};
-    let mut labels: Vec<&String> = runs
-        .iter()
-        .filter_map(|(_, _, r)| r.as_ref().ok())
-        .flat_map(|o| o.rows.keys())
-        .collect();
-    labels.sort();
-    labels.dedup();
-    let columns = runs
-        .iter()
-        .map(|(name, url, r)| Column {
-            name: name.clone(),
-            url: url.clone(),
-            summary: match r {
-                Ok(o) => headline(o),
-                Err(e) => format!("not fuzzed: {e}"),
-            },
-            passed: r.as_ref().is_ok_and(FuzzOutcome::passes),
-        })
-        .collect();
-    let rows = labels
-        .into_iter()
-        .map(|label| Row {
-            id: label.clone(),
-            description: None,
-            cells: runs
-                .iter()
-                .map(|(_, _, r)| match r {
-                    Err(e) => Cell::absent(&format!("not fuzzed: {e}")),
-                    Ok(o) => match o.rows.get(label) {
-                        None => Cell::absent("this generator drew no request for this target"),
-                        Some(row) => {
-                            let mut detail = format!(
-                                "{} of {} requests failed{}\n",
-                                row.failed,
-                                row.sent,
-                                if row.classes.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(": {}", classes_of(&row.classes))
-                                }
-                            );
-                            for p in o.reproducers.iter().filter(|p| &p.label == label) {
-                                let _ =
-                                    write!(
-                                    detail,
-                                    "\nreproducer {:04}: {} ({} -> {} bytes{})\nanswer: {}\n{}\n",
-                                    p.number,
-                                    p.class,
-                                    p.original_len,
-                                    p.len,
-                                    if p.confirmed { ", confirmed" } else { ", not confirmed" },
-                                    p.detail,
-                                    p.text.chars().take(2000).collect::<String>()
-                                );
-                                let original = p
-                                    .same_as
-                                    .and_then(|n| o.reproducers.iter().find(|q| q.number == n))
-                                    .unwrap_or(p);
-                                if let Some(c) = &original.curl {
-                                    let _ = writeln!(detail, "$ {c}");
-                                }
-                            }
-                            Cell {
-                                status: if row.failed > 0 {
-                                    Status::Fail
-                                } else {
-                                    Status::Pass
-                                },
-                                text: if row.failed > 0 {
-                                    format!(
-                                        "{}/{} {}",
-                                        row.failed,
-                                        row.sent,
-                                        classes_of(&row.classes)
-                                    )
-                                } else {
-                                    format!("0/{}", row.sent)
-                                },
-                                detail,
-                            }
-                        }
-                    },
-                })
-                .collect(),
-        })
-        .collect();
-    Matrix {
-        command: "fuzz".into(),
-        row_label: "generator".into(),
-        columns,
-        rows,
+/// A reproducer as lines of text, for the human report and the matrix's cells: the headline,
+/// the answer, the reduced request (its first `max_chars` characters, each line after `| `)
+/// or the earlier reproducer it repeats, and the `curl` command once written.
+pub fn reproducer(o: &FuzzOutcome, r: &Reproducer, max_chars: usize) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "{:04} {} from {} (request #{}, {} like it): {} -> {} bytes{}",
+            r.number,
+            r.class,
+            r.label,
+            r.index,
+            r.occurrences,
+            r.original_len,
+            r.len,
+            if r.confirmed { "" } else { ", NOT CONFIRMED" }
+        ),
+        format!("answer: {}", r.detail),
+    ];
+    let original = match r.same_as {
+        Some(p) => {
+            lines.push(format!("same reduced request as {p:04}"));
+            o.reproducers.iter().find(|q| q.number == p).unwrap_or(r)
+        }
+        None => {
+            let shown: String = r.text.chars().take(max_chars).collect();
+            lines.extend(shown.lines().map(|l| format!("| {l}")));
+            if r.text.chars().count() > max_chars {
+                lines.push("| ...".into());
+            }
+            r
+        }
+    };
+    if let Some(c) = &original.curl {
+        lines.push(format!("$ {c}"));
     }
+    lines
+}
+
+impl MatrixSource for FuzzOutcome {
+    fn summary(&self) -> String {
+        headline(self)
+    }
+
+    fn passed(&self) -> bool {
+        self.passes()
+    }
+
+    /// A row per generator: failed/sent and the failure classes, with the target's
+    /// reproducers from that generator as detail.
+    fn cells(&self) -> Vec<SourceRow> {
+        self.rows
+            .iter()
+            .map(|(label, row)| {
+                let classes = classes_of(&row.classes);
+                let mut detail = format!(
+                    "{} of {} requests failed{}\n",
+                    row.failed,
+                    row.sent,
+                    if classes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {classes}")
+                    }
+                );
+                for p in self.reproducers.iter().filter(|p| &p.label == label) {
+                    let _ = write!(detail, "\n{}\n", reproducer(self, p, 2000).join("\n"));
+                }
+                let cell = Cell {
+                    status: if row.failed > 0 {
+                        Status::Fail
+                    } else {
+                        Status::Pass
+                    },
+                    text: if row.failed > 0 {
+                        format!("{}/{} {classes}", row.failed, row.sent)
+                    } else {
+                        format!("0/{}", row.sent)
+                    },
+                    detail,
+                };
+                (label.clone(), None, cell)
+            })
+            .collect()
+    }
+}
+
+/// The comparison matrix of several runs (`Err(reason)` for a target that could not be
+/// fuzzed): one row per generator, in name order, a cell per target.
+pub fn matrix(runs: &[TargetRun<FuzzOutcome>]) -> Matrix {
+    let mut m = Matrix::build(
+        "fuzz",
+        "generator",
+        "not fuzzed",
+        "this generator drew no request for this target",
+        runs,
+    );
+    m.rows.sort_by(|a, b| a.id.cmp(&b.id));
+    m
 }
