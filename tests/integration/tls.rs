@@ -430,24 +430,43 @@ fn http2_not_offered_is_reported_as_info_only() {
 /// Starts the reference server presenting `identity` as virtual host `vhost` (with
 /// authentication), runs `poxspec fuzz` with `args` ({https} is its port), stops it.
 fn fuzz_against(identity: Identity, vhost: &str, args: &[&str]) -> (i32, String, String) {
+    fuzz_against_with(identity, vhost, None, args, |_| ())
+}
+
+/// [`fuzz_against`] with a fault in the server (then without authentication, so that a
+/// reproducer's curl command needs no password), calling `after(https_port)` before it stops.
+fn fuzz_against_with(
+    identity: Identity,
+    vhost: &str,
+    fault: Option<server::Fault>,
+    args: &[&str],
+    after: impl FnOnce(&str),
+) -> (i32, String, String) {
     let rt = runtime();
     let s = rt
         .block_on(server::start(ServerOptions {
             identity: Some(identity),
             virtual_host: Some(vhost.to_owned()),
-            require_auth: Some(server::AuthMode::Basic),
+            require_auth: fault.is_none().then_some(server::AuthMode::Basic),
+            faults: fault.into_iter().collect(),
             ..ServerOptions::local()
         }))
         .unwrap();
     let hp = s.https_base.rsplit(':').next().unwrap().to_owned();
+    let login: &[&str] = if fault.is_none() {
+        &[
+            "--user",
+            LOGIN.0,
+            "--password-env",
+            "POXSPEC_TLS_TEST_PASSWORD",
+        ]
+    } else {
+        &[]
+    };
     let mut a: Vec<String> = [
         "fuzz",
         "--email",
         LOGIN.0,
-        "--user",
-        LOGIN.0,
-        "--password-env",
-        "POXSPEC_TLS_TEST_PASSWORD",
         "--timeout",
         "5",
         "--seed",
@@ -460,9 +479,11 @@ fn fuzz_against(identity: Identity, vhost: &str, args: &[&str]) -> (i32, String,
     .iter()
     .map(|s| s.to_string())
     .collect();
+    a.extend(login.iter().map(|s| s.to_string()));
     a.extend(args.iter().map(|s| s.replace("{https}", &hp)));
     let refs: Vec<&str> = a.iter().map(String::as_str).collect();
     let (code, out, err) = poxspec_env(&refs, &[("POXSPEC_TLS_TEST_PASSWORD", LOGIN.1)]);
+    after(&hp);
     s.shutdown();
     (code, out, err)
 }
@@ -521,4 +542,66 @@ fn fuzz_honours_ca_file_connect_to_and_resolve() {
     assert!(err.contains("unreachable"), "{err}");
     let (code, _, err) = fuzz_against(id, name, &[&url, "--ca-file", &ca_arg, "--timeout", "2"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn fuzz_reproducers_reach_the_server_the_way_the_run_did() {
+    let dir = scratch("tls-fuzz-repro");
+    let ca = test_ca("poxspec fuzz repro CA");
+    let pem = write_pem(&dir, "ca.pem", &ca.pem);
+    let name = "autodiscover.repro.test";
+    let id = leaf(&ca, &[name], 2020, 2090);
+    let url = format!("https://{name}/autodiscover/autodiscover.xml");
+    let out_dir = dir.join("out");
+    let mut script = String::new();
+    let (code, out, err) = fuzz_against_with(
+        id,
+        name,
+        Some(server::Fault::EmptyBodyCrash),
+        &[
+            &url,
+            "--ca-file",
+            pem.to_str().unwrap(),
+            "--connect-to",
+            "autodiscover.repro.test:443:127.0.0.1:{https}",
+            "--max-reproducers",
+            "1",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        |port| {
+            script = std::fs::read_to_string(out_dir.join("failures/0001.sh")).unwrap();
+            assert!(
+                script.contains(&format!(
+                    "--connect-to autodiscover.repro.test:443:127.0.0.1:{port}"
+                )),
+                "{script}"
+            );
+            assert!(script.contains("--cacert /"), "{script}");
+            assert!(!script.contains("--insecure"), "{script}");
+            // The command itself, run while the server is up, gets the same crash.
+            let curl = std::process::Command::new("curl").arg("--version").output();
+            if curl.is_err() {
+                eprintln!("reproducer not run: no curl on this machine");
+                return;
+            }
+            let run = std::process::Command::new("sh")
+                .arg(out_dir.join("failures/0001.sh"))
+                .output();
+            match run {
+                Ok(o) => {
+                    let text = String::from_utf8_lossy(&o.stdout);
+                    assert!(
+                        text.lines()
+                            .next()
+                            .is_some_and(|l| l.starts_with("HTTP/") && l.contains(" 500")),
+                        "{text}\n{}",
+                        String::from_utf8_lossy(&o.stderr)
+                    );
+                }
+                Err(e) => eprintln!("reproducer not run (no sh?): {e}"),
+            }
+        },
+    );
+    assert_eq!(code, 1, "{out}\n{err}\n{script}");
 }
