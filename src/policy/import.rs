@@ -216,20 +216,66 @@ struct Collector<'f> {
     file: &'f str,
     mailboxes: Vec<Mailbox>,
     /// Lower-case hash → (index into `mailboxes`, source line).
-    seen: HashMap<u64, (usize, usize)>,
+    seen: HashMap<u64, (usize, usize), std::hash::BuildHasherDefault<Prehashed>>,
     /// Entries whose hash was already taken by another identity.
     collided: Vec<(usize, usize)>,
     /// Where each stored mailbox's policy assignment was written.
     assigned: Vec<(usize, At)>,
 }
 
+/// A hash of the identity's Unicode lower case. The folded text goes to the hasher in 64-byte
+/// chunks, built the same way whether the identity is ASCII (the fast path: bytes lower-cased
+/// in place) or not (characters folded and encoded): two identities that fold to the same text
+/// feed the hasher the same bytes in the same chunks, so they hash alike.
 fn folded_hash(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hasher;
+    const CHUNK: usize = 64;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        c.hash(&mut h);
+    let mut buf = [0u8; CHUNK];
+    let mut n = 0;
+    let mut push = |b: u8, h: &mut std::collections::hash_map::DefaultHasher| {
+        buf[n] = b;
+        n += 1;
+        if n == CHUNK {
+            h.write(&buf);
+            n = 0;
+        }
+    };
+    if s.is_ascii() {
+        for b in s.bytes() {
+            push(b.to_ascii_lowercase(), &mut h);
+        }
+    } else {
+        let mut utf8 = [0u8; 4];
+        for c in s.chars().flat_map(char::to_lowercase) {
+            for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                push(b, &mut h);
+            }
+        }
     }
+    h.write(&buf[..n]);
+    h.write_usize(n);
     h.finish()
+}
+
+/// A hasher for keys that are already hashes: passes the `u64` through instead of hashing it
+/// a second time.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys reach this hasher; fold anything else in rather than drop it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 fn same_identity(a: &str, b: &str) -> bool {
@@ -243,7 +289,7 @@ impl<'f> Collector<'f> {
         Collector {
             file,
             mailboxes: Vec::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             collided: Vec::new(),
             assigned: Vec::new(),
         }
@@ -308,6 +354,13 @@ impl<'f> Collector<'f> {
 
 /// PowerShell's text forms of a nullable boolean: `True`, `False`, empty for `$null`.
 fn ps_bool(field: &str, text: &str) -> Result<Option<bool>, K> {
+    // The spellings Export-Csv writes, tried before trimming and folding case.
+    match text {
+        "" => return Ok(None),
+        "True" => return Ok(Some(true)),
+        "False" => return Ok(Some(false)),
+        _ => {}
+    }
     match text.trim() {
         "" => Ok(None),
         t if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
@@ -473,6 +526,37 @@ fn csv_field_starts(line: &str) -> Vec<usize> {
     starts
 }
 
+/// Where each CSV record starts and on which line, from the byte offset the reader gives. The
+/// `csv` reader's own line numbers are one short after every CRLF-terminated record
+/// (BurntSushi/rust-csv#395), and Export-Csv writes CRLF, so lines are counted here instead:
+/// once over the text, as offsets only grow.
+#[derive(Default)]
+struct RecordLines {
+    /// Offset up to which newlines have been counted.
+    counted: usize,
+    /// Newlines before `counted`.
+    newlines: usize,
+}
+
+impl RecordLines {
+    /// The record's true start (the reader may report the `\n` of the previous record's
+    /// CRLF as its start) and its 1-based line.
+    fn locate(&mut self, body: &str, reported: u64) -> (usize, usize) {
+        let bytes = body.as_bytes();
+        let mut start = usize::try_from(reported)
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start > self.counted {
+            self.newlines += memchr::memchr_iter(b'\n', &bytes[self.counted..start]).count();
+            self.counted = start;
+        }
+        (start, self.newlines + 1)
+    }
+}
+
 fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
     // Source lines are only needed to place an error: found on demand, not indexed up front
@@ -517,11 +601,12 @@ fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
     let policy_col = col(POLICY_PROPERTY);
     let mut c = Collector::new(file);
     // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
-    c.reserve(body.bytes().filter(|&b| b == b'\n').count());
+    c.reserve(memchr::memchr_iter(b'\n', body.as_bytes()).count());
     // One record buffer for the whole file.
     let mut record = ::csv::StringRecord::new();
+    let mut lines = RecordLines::default();
     while reader.read_record(&mut record).map_err(syntax)? {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let (record_start, line) = lines.locate(body, record.position().map_or(0, |p| p.byte()));
         let at = |field: usize, kind| {
             let raw = line_text(line).unwrap_or("");
             let column = csv_field_starts(raw)
@@ -547,7 +632,6 @@ fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
                 },
             ));
         }
-        let record_start = record.position().map_or(0, |p| p.byte() as usize);
         c.add_at(
             Mailbox {
                 identity,

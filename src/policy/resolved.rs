@@ -139,6 +139,12 @@ pub fn write_human(
 fn cell(out: &mut impl Write, text: &str, width: usize) -> std::io::Result<()> {
     const SPACES: &[u8] = &[b' '; 64];
     out.write_all(text.as_bytes())?;
-    let pad = width.saturating_sub(text.chars().count()) + 1;
+    // Identities and addresses are ASCII nearly always: their length is their width.
+    let chars = if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    };
+    let pad = width.saturating_sub(chars) + 1;
     out.write_all(&SPACES[..pad.min(SPACES.len())])
 }

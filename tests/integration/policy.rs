@@ -747,3 +747,71 @@ fn tenant_json_record_missing_a_required_key_is_an_error_not_a_panic() {
     assert!(text.contains("AllowBasicAuthSmtp"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Identities compare by Unicode lower case whatever path the importer's hash takes (ASCII
+/// lower-cased in place, or characters folded one by one): a later row naming the same
+/// mailbox in another case, or with a character whose lower case is ASCII (the Kelvin sign
+/// folds to `k`), is the same mailbox, so a different value is a conflict at its line.
+#[test]
+fn identities_fold_alike_on_the_ascii_and_unicode_paths() {
+    let head = "\"Identity\",\"SmtpClientAuthenticationDisabled\"\r\n";
+    for (first, second) in [
+        ("kelvin", "\u{212A}ELVIN"),
+        ("\u{212A}elvin", "KELVIN"),
+        ("Grüße", "GRÜSSE"),
+        ("müller", "MÜLLER"),
+        (
+            "a-very-long-identity-that-spans-more-than-one-sixty-four-byte-chunk-of-the-hash",
+            "A-VERY-LONG-IDENTITY-THAT-SPANS-MORE-THAN-ONE-SIXTY-FOUR-BYTE-CHUNK-OF-THE-HASH",
+        ),
+    ] {
+        let text = format!("{head}\"{first}\",\"True\"\r\n\"{second}\",\"False\"\r\n");
+        let same = first
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq(second.chars().flat_map(char::to_lowercase));
+        match import("x.csv", &text, InputFormat::Csv, None) {
+            Err(e) => {
+                assert!(same, "{first} / {second}: {e}");
+                assert_eq!(e.line, Some(3), "{e}");
+            }
+            Ok(p) => {
+                assert!(!same, "{first} / {second} should conflict");
+                assert_eq!(p.mailboxes.len(), 2);
+            }
+        }
+    }
+}
+
+/// Export-Csv writes CRLF. The csv reader's own line numbers fall one short after every CRLF
+/// record (BurntSushi/rust-csv#395); errors must still name the physical line and column.
+#[test]
+fn crlf_exports_are_located_on_the_right_line_and_column() {
+    for nl in ["\r\n", "\n"] {
+        let text = [
+            "#TYPE Microsoft.Exchange.Data.Directory.Management.CASMailbox",
+            "\"Identity\",\"SmtpClientAuthenticationDisabled\"",
+            "\"a\",\"True\"",
+            "\"b\",\"False\"",
+            "",
+            "\"c\",\"Maybe\"",
+        ]
+        .join(nl);
+        let e = import("x.csv", &text, InputFormat::Csv, None).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(6), Some(5)), "{nl:?}: {e}");
+        let text = [
+            "\"Identity\",\"SmtpClientAuthenticationDisabled\",\"AuthenticationPolicy\"",
+            "\"a\",\"True\",\"\"",
+            "\"b\",\"False\",\"No Such Policy\"",
+        ]
+        .join(nl);
+        let options = policy::LoadOptions {
+            org_disabled: Some(false),
+            format: InputFormat::Csv,
+            ..Default::default()
+        };
+        let e = policy::load_text(Path::new("x.csv"), &text, &options).unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("x.csv:3:13"), "{nl:?}: {shown}");
+    }
+}
