@@ -61,7 +61,7 @@ pub fn roundtrip(data: &[u8]) {
 /// could not be read.
 fn text_of(data: &[u8], parsed: Option<&crate::Parsed>) -> String {
     if let Some(p) = parsed {
-        return p.tree.text.clone();
+        return p.tree.text.to_string();
     }
     xml::decode_lossy(data)
 }

@@ -90,7 +90,7 @@ pub fn unit_for(name: &str, bytes: &[u8], extra: impl FnOnce(&Parsed, &mut Outco
     let source = match &v.parsed {
         Some(p) => {
             extra(p, &mut outcome);
-            Some(p.tree.text.clone())
+            Some(p.tree.text.to_string())
         }
         None => Some(String::from_utf8_lossy(bytes).into_owned()),
     };

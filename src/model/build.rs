@@ -108,13 +108,13 @@ fn same_ns(parent: &Element, child: &Element) -> bool {
 fn meta(e: &Element) -> Meta {
     crate::cost::add(1);
     Meta {
-        ns: e.name.ns.clone(),
+        ns: e.name.ns.as_deref().map(str::to_owned),
         attrs: e
             .plain_attributes()
             .map(|a| Attr {
-                ns: a.name.ns.clone(),
-                name: a.name.local.clone(),
-                value: a.value.clone(),
+                ns: a.name.ns.as_deref().map(str::to_owned),
+                name: a.name.local.to_string(),
+                value: a.value.to_string(),
             })
             .collect(),
         loc: Loc {
@@ -139,7 +139,7 @@ fn any(e: &Element) -> Any {
         content.retain(|n| !matches!(n, AnyNode::Text(t) if t.trim().is_empty()));
     }
     Any {
-        name: e.name.local.clone(),
+        name: e.name.local.to_string(),
         meta: meta(e),
         content,
     }

@@ -3,7 +3,7 @@
 //! which puts them exactly where Microsoft's examples do (on `Autodiscover` and `Response`).
 
 use super::types::*;
-use crate::xml::{self, Attribute, Element, Name, Node, Span, Text, XMLNS_URI};
+use crate::xml::{self, Attribute, Element, Name, Node, Span, Str, Text, XMLNS_URI};
 
 /// Writes a model in the canonical form (see [`xml::write_canonical`]).
 pub fn to_canonical(doc: &Document) -> String {
@@ -70,9 +70,9 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
         });
         plain.push(attribute(
             Name {
-                prefix,
-                local: a.name.clone(),
-                ns: a.ns.clone(),
+                prefix: prefix.map(Str::from),
+                local: a.name.as_str().into(),
+                ns: a.ns.as_deref().map(Str::from),
             },
             &a.value,
         ));
@@ -81,7 +81,7 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
         attributes.push(attribute(
             Name {
                 prefix: Some("xmlns".into()),
-                local: p,
+                local: p.into(),
                 ns: Some(XMLNS_URI.into()),
             },
             &uri,
@@ -91,32 +91,34 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
     Element {
         name: Name {
             prefix: None,
-            local: local.to_owned(),
-            ns: meta.ns.clone(),
+            local: local.into(),
+            ns: meta.ns.as_deref().map(Str::from),
         },
         attributes,
         children: Vec::new(),
         self_closing: false,
-        tag_trailing_space: String::new(),
+        tag_trailing_space: Str::default(),
         span: Span::default(),
         start_tag: Span::default(),
     }
 }
 
 fn attribute(name: Name, value: &str) -> Attribute {
+    let value = Str::from(value);
     Attribute {
         name,
-        raw: value.to_owned(),
-        value: value.to_owned(),
+        raw: value.clone(),
+        value,
         quote: '"',
-        leading_space: " ".to_owned(),
+        leading_space: " ".into(),
     }
 }
 
 fn text(value: &str) -> Node {
+    let value = Str::from(value);
     Node::Text(Text {
-        raw: value.to_owned(),
-        value: value.to_owned(),
+        raw: value.clone(),
+        value,
         span: Span::default(),
     })
 }

@@ -240,7 +240,7 @@ pub(super) fn wrong_namespace(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
     a.value = new.into();
     fn retag(e: &mut Element, old: &str, new: &str) {
         if e.name.ns.as_deref() == Some(old) && e.name.prefix.is_none() {
-            e.name.ns = Some(new.to_owned());
+            e.name.ns = Some(new.into());
             for n in &mut e.children {
                 if let Node::Element(c) = n {
                     if !c
@@ -275,8 +275,8 @@ pub(super) fn https_namespace(doc: &Document, _: &mut Rng) -> Option<Vec<u8>> {
                 Some(p) => a.name.local == *p,
             }
     })?;
-    a.value = a.value.replacen("http://", "https://", 1);
-    a.raw = a.raw.replacen("http://", "https://", 1);
+    a.value = a.value.replacen("http://", "https://", 1).into();
+    a.raw = a.raw.replacen("http://", "https://", 1).into();
     Some(xml::write_lossless(&d))
 }
 

@@ -141,7 +141,7 @@ pub(super) fn whitespace_between(doc: &Document, rng: &mut Rng) -> Option<Vec<u8
                 at,
                 Node::Text(Text {
                     raw: ws.into(),
-                    value: ws.replace("\r\n", "\n"),
+                    value: ws.replace("\r\n", "\n").into(),
                     span: Span::default(),
                 }),
             );
@@ -172,8 +172,8 @@ pub(super) fn empty_element_form(doc: &Document, rng: &mut Rng) -> Option<Vec<u8
 
 pub(super) fn tag_whitespace(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     edit(doc, rng, &|_| true, &mut |e, rng| {
-        e.tag_trailing_space
-            .push_str([" ", "\n", "\t"][rng.below(3)]);
+        let more = [" ", "\n", "\t"][rng.below(3)];
+        e.tag_trailing_space = format!("{}{more}", e.tag_trailing_space).into();
         true
     })
 }
@@ -181,7 +181,7 @@ pub(super) fn tag_whitespace(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
 pub(super) fn rename_prefix(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     let prefixes: Vec<String> = find(doc, &|e| e.name.prefix.is_some())
         .iter()
-        .filter_map(|p| at(&doc.root, p).name.prefix.clone())
+        .filter_map(|p| at(&doc.root, p).name.prefix.as_deref().map(str::to_owned))
         .collect();
     if prefixes.is_empty() {
         return None;
@@ -194,13 +194,13 @@ pub(super) fn rename_prefix(doc: &Document, rng: &mut Rng) -> Option<Vec<u8>> {
     let mut d = doc.clone();
     fn rename(e: &mut Element, old: &str, new: &str) {
         if e.name.prefix.as_deref() == Some(old) {
-            e.name.prefix = Some(new.to_owned());
+            e.name.prefix = Some(new.into());
         }
         for a in &mut e.attributes {
             if a.name.prefix.as_deref() == Some("xmlns") && a.name.local == old {
-                a.name.local = new.to_owned();
+                a.name.local = new.into();
             } else if a.name.prefix.as_deref() == Some(old) {
-                a.name.prefix = Some(new.to_owned());
+                a.name.prefix = Some(new.into());
             }
         }
         for n in &mut e.children {
@@ -234,7 +234,7 @@ pub(super) fn default_to_prefixed(doc: &Document, _: &mut Rng) -> Option<Vec<u8>
     let mut changed = false;
     fn go(
         e: &mut Element,
-        scope: &mut Vec<(String, String)>,
+        scope: &mut Vec<(xml::Str, xml::Str)>,
         counter: &mut usize,
         changed: &mut bool,
     ) {
@@ -245,7 +245,7 @@ pub(super) fn default_to_prefixed(doc: &Document, _: &mut Rng) -> Option<Vec<u8>
             .position(|a| a.name.prefix.is_none() && a.name.local == "xmlns" && !a.value.is_empty())
         {
             let uri = e.attributes[i].value.clone();
-            let p = format!("d{counter}");
+            let p = xml::Str::from(format!("d{counter}"));
             *counter += 1;
             e.attributes[i].name = Name {
                 prefix: Some("xmlns".into()),

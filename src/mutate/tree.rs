@@ -69,8 +69,8 @@ pub(super) fn edit(
 
 pub(super) fn text_node(value: &str) -> Node {
     Node::Text(Text {
-        raw: escape(value),
-        value: value.to_owned(),
+        raw: escape(value).into(),
+        value: value.into(),
         span: Span::default(),
     })
 }
@@ -127,13 +127,13 @@ pub(super) fn leaf_element(local: &str, like: &Element, text: &str) -> Element {
     Element {
         name: Name {
             prefix: like.name.prefix.clone(),
-            local: local.to_owned(),
+            local: local.into(),
             ns: like.name.ns.clone(),
         },
         attributes: vec![],
         children: vec![text_node(text)],
         self_closing: false,
-        tag_trailing_space: String::new(),
+        tag_trailing_space: xml::Str::default(),
         span: Span::default(),
         start_tag: Span::default(),
     }

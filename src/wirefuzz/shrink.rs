@@ -249,8 +249,8 @@ fn tree_candidates(doc: &xml::Document) -> Vec<Vec<u8>> {
                             t.value.chars().take(t.value.chars().count() / 2).collect();
                         let mut raw = String::new();
                         xml::escape_text(&mut raw, &half);
-                        t.raw = raw;
-                        t.value = half;
+                        t.raw = raw.into();
+                        t.value = half.into();
                         true
                     }
                     _ => false,

@@ -4,6 +4,7 @@ use super::encoding::{decode, SourceEncoding};
 use super::error::{XmlError, XmlErrorKind};
 use super::limits::Limits;
 use super::position::{line_col_of, Span};
+use super::text::Str;
 use super::tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
     XMLNS_URI,
@@ -14,6 +15,8 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::{NamespaceError, ResolveResult};
 use quick_xml::reader::NsReader;
 use quick_xml::XmlVersion;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Parses raw bytes (any supported encoding) into a tree, enforcing `limits`.
 pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> {
@@ -88,17 +91,19 @@ fn parse_text(
             XmlErrorKind::OutsideRoot("a second byte-order mark (U+FEFF)".into()),
         ));
     }
-    let parsed = Builder::new(&text, encoding, limits).run();
+    // The one copy of the source the tree keeps: every node's names and text are ranges of it.
+    let src: Arc<str> = Arc::from(text);
+    let parsed = Builder::new(&src, encoding, limits).run();
     match parsed {
         Ok((declaration, prolog, root, epilog)) => Ok(Document::new(
-            text,
+            Str::shared(src),
             encoding,
             declaration,
             prolog,
             root,
             epilog,
         )),
-        Err((offset, kind)) => Err(error_at(&text, offset, kind)),
+        Err((offset, kind)) => Err(error_at(&src, offset, kind)),
     }
 }
 
@@ -106,12 +111,13 @@ type Parts = (Option<Declaration>, Vec<Misc>, Element, Vec<Misc>);
 type Fail = (usize, XmlErrorKind);
 
 struct Builder<'t> {
+    src: &'t Arc<str>,
     text: &'t str,
     encoding: SourceEncoding,
     limits: &'t Limits,
     reader: NsReader<&'t [u8]>,
     stack: Vec<Element>,
-    pending: Option<Text>,
+    pending: Option<PendingText>,
     declaration: Option<Declaration>,
     prolog: Vec<Misc>,
     epilog: Vec<Misc>,
@@ -121,10 +127,64 @@ struct Builder<'t> {
     /// the value as written, but the namespace name is the normalized value (references
     /// resolved, line breaks and tabs turned into spaces).
     ns_values: std::collections::HashMap<String, String>,
+    /// Every namespace name met so far, one shared text each.
+    namespaces: Interner,
+}
+
+/// Character data being gathered into one [`Text`] node (adjacent text and references). Each
+/// side stays a range of the source until it first differs from it.
+struct PendingText {
+    start: usize,
+    end: usize,
+    /// The value, once it differs from the source (a reference expanded, a line end
+    /// normalized); `None` while it reads as `text[start..end]`.
+    value: Option<String>,
+    /// How far the value agrees with the source while `value` is `None`.
+    value_end: usize,
+}
+
+/// Namespace names, one shared text per distinct URI in a document. A document has a few; a
+/// hostile one may have thousands, so past a handful they are hashed rather than scanned.
+#[derive(Default)]
+struct Interner {
+    last: Option<Str>,
+    few: Vec<Str>,
+    many: HashSet<Str>,
+}
+
+impl Interner {
+    const FEW: usize = 8;
+
+    fn intern(&mut self, uri: &str) -> Str {
+        // Siblings mostly share their parent's namespace: one comparison in the common case.
+        if let Some(last) = &self.last {
+            if last.as_str() == uri {
+                return last.clone();
+            }
+        }
+        let found = match self.few.iter().find(|s| s.as_str() == uri) {
+            Some(s) => s.clone(),
+            None => match self.many.get(uri) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = Str::from(uri);
+                    if self.few.len() < Self::FEW {
+                        self.few.push(s.clone());
+                    } else {
+                        self.many.insert(s.clone());
+                    }
+                    s
+                }
+            },
+        };
+        self.last = Some(found.clone());
+        found
+    }
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str, encoding: SourceEncoding, limits: &'t Limits) -> Self {
+    fn new(src: &'t Arc<str>, encoding: SourceEncoding, limits: &'t Limits) -> Self {
+        let text: &'t str = src;
         let mut reader = NsReader::from_str(text);
         let config = reader.config_mut();
         config.trim_text(false);
@@ -132,6 +192,7 @@ impl<'t> Builder<'t> {
         config.check_comments = true;
         config.expand_empty_elements = false;
         Builder {
+            src,
             text,
             encoding,
             limits,
@@ -144,7 +205,35 @@ impl<'t> Builder<'t> {
             root: None,
             version: XmlVersion::Implicit1_0,
             ns_values: std::collections::HashMap::new(),
+            namespaces: Interner::default(),
         }
+    }
+
+    /// Where `piece` lies in the source, when it is a part of it (events borrow the input).
+    fn offset_of(&self, piece: &str) -> Option<usize> {
+        let base = self.text.as_ptr() as usize;
+        let at = (piece.as_ptr() as usize).checked_sub(base)?;
+        (at + piece.len() <= self.text.len()).then_some(at)
+    }
+
+    /// `piece` as a range of the source when it is one, else a copy.
+    fn piece(&self, piece: &str) -> Str {
+        self.offset_of(piece)
+            .and_then(|at| Str::slice_of(self.src, at, at + piece.len()))
+            .unwrap_or_else(|| Str::from(piece))
+    }
+
+    /// A decoded value: a range of the source when the decoder returned it unchanged.
+    fn cow(&self, value: std::borrow::Cow<'_, str>) -> Str {
+        match value {
+            std::borrow::Cow::Borrowed(b) => self.piece(b),
+            std::borrow::Cow::Owned(o) => Str::from(o),
+        }
+    }
+
+    /// `text[start..end]`, shared.
+    fn range(&self, start: usize, end: usize) -> Str {
+        Str::slice_of(self.src, start, end).unwrap_or_default()
     }
 
     fn run(self) -> Result<Parts, Fail> {
@@ -163,7 +252,10 @@ impl<'t> Builder<'t> {
                     // Only start tags need their namespace; end tags are matched by name.
                     let needs_ns = matches!(event, Event::Start(_) | Event::Empty(_));
                     let ns = match resolved {
-                        ResolveResult::Bound(ns) if needs_ns => Some(ns.as_ref().to_owned()),
+                        // As written: normalized once the element's declarations are read.
+                        ResolveResult::Bound(ns) if needs_ns => {
+                            Some(self.namespaces.intern(ns.as_ref()))
+                        }
                         ResolveResult::Bound(_) | ResolveResult::Unbound => None,
                         ResolveResult::Unknown(p) => {
                             return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
@@ -212,7 +304,7 @@ impl<'t> Builder<'t> {
     fn handle(
         &mut self,
         event: Event<'_>,
-        ns: Option<String>,
+        ns: Option<Str>,
         start: usize,
         end: usize,
     ) -> Result<bool, Fail> {
@@ -280,8 +372,8 @@ impl<'t> Builder<'t> {
                 self.attach(element)?;
             }
             Event::CData(c) => {
-                let value = c.xml_content(self.version).into_owned();
-                let raw = c.into_inner().into_owned();
+                let value = self.cow(c.xml_content(self.version));
+                let raw = self.piece(&c);
                 self.attach_node(
                     Node::CData(CData { value, raw, span }),
                     start,
@@ -290,7 +382,7 @@ impl<'t> Builder<'t> {
             }
             Event::Comment(c) => {
                 let comment = Comment {
-                    text: c.into_inner().into_owned(),
+                    text: self.piece(&c),
                     span,
                 };
                 if let Some(parent) = self.stack.last_mut() {
@@ -301,8 +393,8 @@ impl<'t> Builder<'t> {
             }
             Event::PI(p) => {
                 let pi = Pi {
-                    target: p.target().to_owned(),
-                    content: p.content().to_owned(),
+                    target: self.piece(p.target().as_ref()),
+                    content: self.piece(p.content().as_ref()),
                     span,
                 };
                 if pi.target.eq_ignore_ascii_case("xml") {
@@ -346,23 +438,10 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// The namespace name for a namespace value as written.
-    fn ns_name(&self, raw: String) -> String {
-        // Almost every document writes its namespaces without references or line breaks:
-        // no lookup (hashing a URI per element) when nothing was normalized.
-        if self.ns_values.is_empty() {
-            return raw;
-        }
-        match self.ns_values.get(&raw) {
-            Some(v) => v.clone(),
-            None => raw,
-        }
-    }
-
     fn start_element(
         &mut self,
         e: &BytesStart<'_>,
-        ns: Option<String>,
+        ns: Option<Str>,
         span: Span,
         empty: bool,
     ) -> Result<Element, Fail> {
@@ -396,10 +475,18 @@ impl<'t> Builder<'t> {
                 }
             }
         }
+        // The element's namespace was resolved before its own declarations were read: their
+        // normalized values apply to it as well.
+        let ns = match ns {
+            Some(n) if !self.ns_values.is_empty() => {
+                Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_str()))
+            }
+            other => other,
+        };
         let name = Name {
-            prefix: prefix.map(|p| p.as_ref().to_owned()),
-            local: local.as_ref().to_owned(),
-            ns: ns.map(|n| self.ns_name(n)),
+            prefix: prefix.map(|p| self.piece(p.as_ref())),
+            local: self.piece(local.as_ref()),
+            ns,
         };
         let Some(tag) = self.text.get(span.start..span.end) else {
             return Err((start, XmlErrorKind::Syntax("malformed start tag".into())));
@@ -421,34 +508,36 @@ impl<'t> Builder<'t> {
             let key = attr.key;
             let (alocal, aprefix) = key.decompose();
             let mut aname = Name {
-                prefix: aprefix.map(|p| p.as_ref().to_owned()),
-                local: alocal.as_ref().to_owned(),
+                prefix: aprefix.map(|p| self.piece(p.as_ref())),
+                local: self.piece(alocal.as_ref()),
                 ns: None,
             };
             if aname.is_namespace_declaration() {
-                aname.ns = Some(XMLNS_URI.to_owned());
+                aname.ns = Some(self.namespaces.intern(XMLNS_URI));
             } else if aname.prefix.is_some() {
                 match self.reader.resolver().resolve_attribute(key).0 {
-                    ResolveResult::Bound(n) => aname.ns = Some(self.ns_name(n.as_ref().to_owned())),
+                    ResolveResult::Bound(n) => {
+                        aname.ns = Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_ref()))
+                    }
                     ResolveResult::Unbound => {}
                     ResolveResult::Unknown(p) => {
                         return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
                     }
                 }
             }
-            let qualified = aname.qualified();
+            // Same qualified name: same prefix (or none) and local part.
             if attributes.iter().any(|a| {
-                a.name.qualified() == qualified
+                (a.name.prefix == aname.prefix && a.name.local == aname.local)
                     || (a.name.ns.is_some() && a.name.ns == aname.ns && a.name.local == aname.local)
             }) {
-                return Err((start, XmlErrorKind::DuplicateAttribute(qualified)));
+                return Err((start, XmlErrorKind::DuplicateAttribute(aname.qualified())));
             }
             let value = attr
                 .normalized_value(self.version)
                 .map_err(|err| map_error(err, start).1)
-                .map_err(|k| (start, k))?
-                .into_owned();
-            let raw = attr.value.clone().into_owned();
+                .map_err(|k| (start, k))?;
+            let value = self.cow(value);
+            let raw = self.piece(&attr.value);
             // The raw text holds only XML characters (checked up front), so an illegal one here
             // came from a character reference, which quick-xml resolves without that check.
             if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
@@ -461,11 +550,17 @@ impl<'t> Builder<'t> {
                 return Err((
                     start,
                     XmlErrorKind::Syntax(format!(
-                        "'<' is not allowed in the value of attribute {qualified}"
+                        "'<' is not allowed in the value of attribute {}",
+                        aname.qualified()
                     )),
                 ));
             }
-            let (leading_space, quote, next) = find_quote(tag, cursor, &qualified);
+            let qualified = key.as_ref();
+            let (leading, quote, next) = find_quote(tag, cursor, qualified);
+            let leading_space = match leading {
+                Some((from, to)) => self.range(span.start + from, span.start + to),
+                None => Str::from(" "),
+            };
             cursor = next;
             attributes.push(Attribute {
                 name: aname,
@@ -480,11 +575,12 @@ impl<'t> Builder<'t> {
         } else {
             tag.len().saturating_sub(1)
         };
+        let from = cursor.min(close);
         let tag_trailing_space = tag
-            .get(cursor.min(close)..close)
+            .get(from..close)
             .map(|s| {
                 let kept = s.len() - s.trim_start().len();
-                s[..kept].to_owned()
+                self.range(span.start + from, span.start + from + kept)
             })
             .unwrap_or_default();
         Ok(Element {
@@ -525,21 +621,27 @@ impl<'t> Builder<'t> {
                     XmlErrorKind::OutsideRoot(format!("text \"{}\"", excerpt(raw.trim()))),
                 ));
             }
-            self.top_level().push(Misc::Whitespace(raw.to_owned()));
+            let ws = self.piece(raw);
+            self.top_level().push(Misc::Whitespace(ws));
             return Ok(());
         }
-        match &mut self.pending {
-            Some(t) => {
-                t.raw.push_str(raw);
-                t.value.push_str(value);
-                t.span.end = end;
-            }
+        // `raw` is `text[start..end]` (events are contiguous), so the raw side of a text node
+        // is always the source range it covers; only the value may need a text of its own.
+        let value_at = self.offset_of(value);
+        let t = self.pending.get_or_insert(PendingText {
+            start,
+            end: start,
+            value: None,
+            value_end: start,
+        });
+        t.end = end;
+        match &mut t.value {
+            Some(v) => v.push_str(value),
+            None if value_at == Some(t.value_end) => t.value_end += value.len(),
             None => {
-                self.pending = Some(Text {
-                    raw: raw.to_owned(),
-                    value: value.to_owned(),
-                    span: Span::new(start, end),
-                });
+                let mut v = self.text[t.start..t.value_end].to_owned();
+                v.push_str(value);
+                t.value = Some(v);
             }
         }
         Ok(())
@@ -547,11 +649,35 @@ impl<'t> Builder<'t> {
 
     fn flush_text(&mut self) {
         if let Some(t) = self.pending.take() {
+            let value = match t.value {
+                Some(v) => Str::from(v),
+                None => self.range(t.start, t.value_end),
+            };
+            let text = Text {
+                raw: self.range(t.start, t.end),
+                value,
+                span: Span::new(t.start, t.end),
+            };
             if let Some(parent) = self.stack.last_mut() {
-                parent.children.push(Node::Text(t));
+                parent.children.push(Node::Text(text));
             }
         }
     }
+}
+
+/// The namespace name for a namespace value as written, interned.
+fn ns_name(
+    namespaces: &mut Interner,
+    normalized: &std::collections::HashMap<String, String>,
+    raw: &str,
+) -> Str {
+    // Almost every document writes its namespaces without references or line breaks: no
+    // lookup (hashing a URI per element) when nothing was normalized.
+    let name = match normalized.is_empty() {
+        true => None,
+        false => normalized.get(raw),
+    };
+    namespaces.intern(name.map_or(raw, String::as_str))
 }
 
 fn excerpt(s: &str) -> String {
@@ -564,17 +690,18 @@ fn excerpt(s: &str) -> String {
 
 /// Finds, in a start tag's source from offset `from`, the whitespace before attribute `name`
 /// and its quote character; returns them and where the next attribute's search resumes.
-fn find_quote(tag: &str, from: usize, name: &str) -> (String, char, usize) {
+fn find_quote(tag: &str, from: usize, name: &str) -> (Option<(usize, usize)>, char, usize) {
     let bytes = tag.as_bytes();
     let at = tag
         .get(from..)
         .and_then(|rest| rest.find(name))
         .map(|p| from + p);
     let leading = at
-        .and_then(|a| tag.get(from..a))
-        .filter(|s| !s.is_empty() && s.chars().all(char::is_whitespace))
-        .unwrap_or(" ")
-        .to_owned();
+        .filter(|&a| {
+            tag.get(from..a)
+                .is_some_and(|s| !s.is_empty() && s.chars().all(char::is_whitespace))
+        })
+        .map(|a| (from, a));
     let mut i = at.map_or(from, |p| p + name.len());
     while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
         i += 1;

@@ -2,6 +2,7 @@
 
 use super::encoding::SourceEncoding;
 use super::position::{LineCol, LineIndex, Span};
+use super::text::Str;
 use serde::Serialize;
 
 /// The namespace URI reserved for `xmlns` declarations.
@@ -12,9 +13,10 @@ pub const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 /// processing instructions, CDATA sections, character references and whitespace are all kept).
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
-    /// The decoded source text (UTF-8), without the byte-order mark.
+    /// The decoded source text (UTF-8), without the byte-order mark. Every [`Str`] of a parsed
+    /// tree that reads as its source spelt it is a range of this one shared text.
     #[serde(skip)]
-    pub text: String,
+    pub text: Str,
     /// The encoding the bytes arrived in.
     pub encoding: SourceEncoding,
     /// The XML declaration, when present.
@@ -32,7 +34,7 @@ pub struct Document {
 
 impl Document {
     pub(crate) fn new(
-        text: String,
+        text: Str,
         encoding: SourceEncoding,
         declaration: Option<Declaration>,
         prolog: Vec<Misc>,
@@ -86,7 +88,7 @@ pub enum Misc {
     /// A processing instruction.
     Pi(Pi),
     /// Whitespace between top-level constructs.
-    Whitespace(String),
+    Whitespace(Str),
 }
 
 /// An element or attribute name: the prefix as written, the local name, and the namespace the
@@ -94,11 +96,12 @@ pub enum Misc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Name {
     /// The prefix used in the document, if any.
-    pub prefix: Option<String>,
+    pub prefix: Option<Str>,
     /// The local part.
-    pub local: String,
-    /// The resolved namespace URI; `None` when the name is in no namespace.
-    pub ns: Option<String>,
+    pub local: Str,
+    /// The resolved namespace URI; `None` when the name is in no namespace. A parsed document
+    /// shares one text per distinct URI among all its names.
+    pub ns: Option<Str>,
 }
 
 impl Name {
@@ -106,7 +109,7 @@ impl Name {
     pub fn qualified(&self) -> String {
         match &self.prefix {
             Some(p) => format!("{p}:{}", self.local),
-            None => self.local.clone(),
+            None => self.local.to_string_owned(),
         }
     }
 
@@ -122,13 +125,13 @@ pub struct Attribute {
     /// Its name. Namespace declarations are kept as attributes too.
     pub name: Name,
     /// The value as written between the quotes (references not expanded).
-    pub raw: String,
+    pub raw: Str,
     /// The normalized value: references expanded, whitespace characters turned to spaces.
-    pub value: String,
+    pub value: Str,
     /// The quote character used: `"` or `'`.
     pub quote: char,
     /// Whitespace written before the attribute's name (a single space when built in code).
-    pub leading_space: String,
+    pub leading_space: Str,
 }
 
 /// An element with its attributes and children in document order.
@@ -143,7 +146,7 @@ pub struct Element {
     /// Whether it was written as `<X/>` rather than `<X></X>`.
     pub self_closing: bool,
     /// Whitespace between the last name or attribute and the tag's `>` or `/>`.
-    pub tag_trailing_space: String,
+    pub tag_trailing_space: Str,
     /// From the `<` of the start tag to the `>` of the end tag.
     pub span: Span,
     /// The start tag alone.
@@ -211,9 +214,9 @@ pub enum Node {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Text {
     /// The text as written, with `&...;` references unexpanded.
-    pub raw: String,
+    pub raw: Str,
     /// The text an XML processor reports: references expanded, line ends normalized.
-    pub value: String,
+    pub value: Str,
     /// Where it stands.
     pub span: Span,
 }
@@ -222,9 +225,9 @@ pub struct Text {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CData {
     /// The content between the markers, with line ends normalized.
-    pub value: String,
+    pub value: Str,
     /// The content exactly as written.
-    pub raw: String,
+    pub raw: Str,
     /// Where it stands.
     pub span: Span,
 }
@@ -233,7 +236,7 @@ pub struct CData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment {
     /// The text between the markers.
-    pub text: String,
+    pub text: Str,
     /// Where it stands.
     pub span: Span,
 }
@@ -242,9 +245,9 @@ pub struct Comment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pi {
     /// The target name.
-    pub target: String,
+    pub target: Str,
     /// Everything after the target, as written (leading whitespace included).
-    pub content: String,
+    pub content: Str,
     /// Where it stands.
     pub span: Span,
 }
