@@ -25,6 +25,7 @@ use crate::model::fields::*;
 use crate::model::make::{self, field, protocol, switch, MailProtocol};
 use crate::model::ns::*;
 use crate::model::*;
+use crate::xml::Str;
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -146,7 +147,7 @@ pub fn exchange_protocol() -> BoxedStrategy<Protocol> {
                                 }],
                                 ..Meta::in_ns(RESPONSE_OUTLOOK)
                             },
-                            text: format!("https://mail.{dom}/owa/"),
+                            text: format!("https://mail.{dom}/owa/").into(),
                             children: vec![],
                         })],
                     }),
@@ -315,9 +316,9 @@ fn ext_attrs() -> BoxedStrategy<Vec<Attr>> {
             let name = format!("a{n}");
             if !out.iter().any(|a| a.name == name && a.ns.as_deref() == ns) {
                 out.push(Attr {
-                    ns: ns.map(str::to_owned),
-                    name,
-                    value,
+                    ns: ns.map(Str::from),
+                    name: name.into(),
+                    value: value.into(),
                 });
             }
         }
@@ -332,16 +333,16 @@ pub fn unknown_element() -> BoxedStrategy<Any> {
     let ns = select(vec![Some(RESPONSE_OUTLOOK), Some("urn:poxspec:ext"), None]);
     let leaf = ("Ext[A-Za-z0-9]{0,5}", ns.clone(), ext_attrs(), xml_text()).prop_map(
         |(name, ns, attrs, text)| Any {
-            name,
+            name: name.into(),
             meta: Meta {
-                ns: ns.map(str::to_owned),
+                ns: ns.map(Str::from),
                 attrs,
                 loc: Loc::default(),
             },
             content: if text.is_empty() {
                 vec![]
             } else {
-                vec![AnyNode::Text(text)]
+                vec![AnyNode::Text(text.into())]
             },
         },
     );
@@ -358,13 +359,13 @@ pub fn unknown_element() -> BoxedStrategy<Any> {
                     content.push(AnyNode::Element(k));
                     // Text beside elements must not be blank, or it is indentation.
                     if let Some(t) = t {
-                        content.push(AnyNode::Text(t));
+                        content.push(AnyNode::Text(t.into()));
                     }
                 }
                 Any {
-                    name,
+                    name: name.into(),
                     meta: Meta {
-                        ns: ns.map(str::to_owned),
+                        ns: ns.map(Str::from),
                         attrs,
                         loc: Loc::default(),
                     },
@@ -408,7 +409,7 @@ pub fn any_model() -> BoxedStrategy<Document> {
                                                 l,
                                             ) => {
                                                 if let Some(t) = texts.next() {
-                                                    l.text = t.clone();
+                                                    l.text = t.as_str().into();
                                                 }
                                             }
                                             _ => {}

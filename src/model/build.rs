@@ -108,13 +108,13 @@ fn same_ns(parent: &Element, child: &Element) -> bool {
 fn meta(e: &Element) -> Meta {
     crate::cost::add(1);
     Meta {
-        ns: e.name.ns.as_deref().map(str::to_owned),
+        ns: e.name.ns.clone(),
         attrs: e
             .plain_attributes()
             .map(|a| Attr {
-                ns: a.name.ns.as_deref().map(str::to_owned),
-                name: a.name.local.to_string(),
-                value: a.value.to_string(),
+                ns: a.name.ns.clone(),
+                name: a.name.local.clone(),
+                value: a.value.clone(),
             })
             .collect(),
         loc: Loc {
@@ -139,17 +139,18 @@ fn any(e: &Element) -> Any {
         content.retain(|n| !matches!(n, AnyNode::Text(t) if t.trim().is_empty()));
     }
     Any {
-        name: e.name.local.to_string(),
+        name: e.name.local.clone(),
         meta: meta(e),
         content,
     }
 }
 
-fn push_text(content: &mut Vec<AnyNode>, s: &str) {
+fn push_text(content: &mut Vec<AnyNode>, s: &xml::Str) {
     if let Some(AnyNode::Text(t)) = content.last_mut() {
-        t.push_str(s);
+        // Adjacent text and CDATA: rare, and the only case that copies.
+        *t = format!("{t}{s}").into();
     } else {
-        content.push(AnyNode::Text(s.to_owned()));
+        content.push(AnyNode::Text(s.clone()));
     }
 }
 
@@ -251,7 +252,7 @@ fn protocol(e: &Element) -> Protocol {
             }
             if let Some(s) = SwitchField::from_local(local) {
                 let leaf = leaf(c);
-                let value = OnOff::classify(&leaf.text);
+                let value = OnOff::classify_shared(&leaf.text);
                 return ProtocolItem::Switch(s, Flag { leaf, value });
             }
             match local {

@@ -174,7 +174,7 @@ pub fn error_response(ns: &str, code: u32, message: &str, time: &str, id: u32) -
                 Attr {
                     ns: None,
                     name: "Id".into(),
-                    value: id.to_string(),
+                    value: id.to_string().into(),
                 },
             ],
             ..Meta::in_ns(ns)

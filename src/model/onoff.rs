@@ -1,5 +1,6 @@
 //! On/off values: the documented lexical space is exactly `on` and `off`.
 
+use crate::xml::Str;
 use serde::Serialize;
 
 /// How an on/off value's text relates to the documented spellings. Computed on the text an XML
@@ -29,7 +30,7 @@ pub enum OnOffClass {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OnOff {
     /// The text exactly as an XML processor reports it.
-    pub raw: String,
+    pub raw: Str,
     /// Its class (of the trimmed text when `padded`).
     pub class: OnOffClass,
     /// Whether whitespace surrounds the value.
@@ -42,6 +43,12 @@ pub struct OnOff {
 impl OnOff {
     /// Classifies a text.
     pub fn classify(raw: &str) -> OnOff {
+        Self::classify_shared(&Str::from(raw))
+    }
+
+    /// Classifies a text, sharing it rather than copying it.
+    pub fn classify_shared(text: &Str) -> OnOff {
+        let raw = text.as_str();
         let trimmed = raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
         let padded = !trimmed.is_empty() && trimmed.len() != raw.len();
         let (class, value) = match trimmed {
@@ -60,7 +67,7 @@ impl OnOff {
             _ => (OnOffClass::Other, None),
         };
         OnOff {
-            raw: raw.to_owned(),
+            raw: text.clone(),
             class,
             padded,
             value,

@@ -9,6 +9,7 @@
 use super::fields::*;
 use super::ns::{classify, KnownNs, NsClass};
 use super::onoff::OnOff;
+use crate::xml::Str;
 use serde::Serialize;
 
 /// Where a model node came from: offsets into the source text. Never compared. The element's
@@ -33,18 +34,18 @@ impl PartialEq for Loc {
 pub struct Attr {
     /// Its namespace, for prefixed attributes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ns: Option<String>,
+    pub ns: Option<Str>,
     /// Its local name.
-    pub name: String,
+    pub name: Str,
     /// Its normalized value.
-    pub value: String,
+    pub value: Str,
 }
 
 /// What every model element carries: its namespace, attributes and source location.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Meta {
-    /// The element's namespace URI as found.
-    pub ns: Option<String>,
+    /// The element's namespace URI as found (shared with the tree's when built from one).
+    pub ns: Option<Str>,
     /// Attributes (namespace declarations excluded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attrs: Vec<Attr>,
@@ -57,7 +58,7 @@ impl Meta {
     /// A meta for an element in namespace `ns`, with no attributes.
     pub fn in_ns(ns: &str) -> Self {
         Meta {
-            ns: Some(ns.to_owned()),
+            ns: Some(ns.into()),
             attrs: Vec::new(),
             loc: Loc::default(),
         }
@@ -83,7 +84,7 @@ pub enum AnyNode {
     /// A child element.
     Element(Any),
     /// Character data (adjacent text and CDATA merged).
-    Text(String),
+    Text(Str),
 }
 
 /// An element the model does not know, normalized: comments and processing instructions are
@@ -91,7 +92,7 @@ pub enum AnyNode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Any {
     /// Local name.
-    pub name: String,
+    pub name: Str,
     /// Namespace, attributes, location.
     pub meta: Meta,
     /// Content in order.
@@ -106,8 +107,8 @@ pub struct Any {
 pub struct Leaf {
     /// Namespace, attributes, location.
     pub meta: Meta,
-    /// The character data.
-    pub text: String,
+    /// The character data (shared with the tree's text node when it is one node).
+    pub text: Str,
     /// Unexpected child elements.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Any>,
@@ -118,7 +119,7 @@ impl Leaf {
     pub fn new(ns: &str, text: &str) -> Self {
         Leaf {
             meta: Meta::in_ns(ns),
-            text: text.to_owned(),
+            text: text.into(),
             children: Vec::new(),
         }
     }

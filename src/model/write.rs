@@ -54,10 +54,10 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
                 local: "xmlns".into(),
                 ns: Some(XMLNS_URI.into()),
             },
-            meta.ns.as_deref().unwrap_or(""),
+            meta.ns.clone().unwrap_or_default(),
         ));
     }
-    let mut declared: Vec<(String, String)> = Vec::new();
+    let mut declared: Vec<(String, Str)> = Vec::new();
     let mut plain = Vec::new();
     for a in &meta.attrs {
         let prefix = a.ns.as_ref().map(|uri| {
@@ -71,10 +71,10 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
         plain.push(attribute(
             Name {
                 prefix: prefix.map(Str::from),
-                local: a.name.as_str().into(),
-                ns: a.ns.as_deref().map(Str::from),
+                local: a.name.clone(),
+                ns: a.ns.clone(),
             },
-            &a.value,
+            a.value.clone(),
         ));
     }
     for (p, uri) in declared {
@@ -84,7 +84,7 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
                 local: p.into(),
                 ns: Some(XMLNS_URI.into()),
             },
-            &uri,
+            uri,
         ));
     }
     attributes.extend(plain);
@@ -92,7 +92,7 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
         name: Name {
             prefix: None,
             local: local.into(),
-            ns: meta.ns.as_deref().map(Str::from),
+            ns: meta.ns.clone(),
         },
         attributes,
         children: Vec::new(),
@@ -103,8 +103,7 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
     }
 }
 
-fn attribute(name: Name, value: &str) -> Attribute {
-    let value = Str::from(value);
+fn attribute(name: Name, value: Str) -> Attribute {
     Attribute {
         name,
         raw: value.clone(),
@@ -114,8 +113,8 @@ fn attribute(name: Name, value: &str) -> Attribute {
     }
 }
 
-fn text(value: &str) -> Node {
-    let value = Str::from(value);
+fn text(value: &Str) -> Node {
+    let value = value.clone();
     Node::Text(Text {
         raw: value.clone(),
         value,

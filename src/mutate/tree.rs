@@ -95,7 +95,7 @@ pub(super) fn named<'a>(names: &'a [&'a str]) -> impl Fn(&Element) -> bool + 'a 
 pub(super) fn child_text(e: &Element, name: &str) -> Option<String> {
     e.elements()
         .find(|c| c.name.local == name)
-        .map(|c| c.text())
+        .map(|c| c.text().to_string_owned())
 }
 
 pub(super) fn is_mail_protocol(e: &Element) -> bool {

@@ -176,17 +176,25 @@ impl Element {
     }
 
     /// The character data the element holds directly (text and CDATA; comments and
-    /// processing instructions in between are skipped, as an XML processor does).
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        for n in &self.children {
-            match n {
-                Node::Text(t) => out.push_str(&t.value),
-                Node::CData(c) => out.push_str(&c.value),
-                _ => {}
-            }
+    /// processing instructions in between are skipped, as an XML processor does). One text
+    /// node's value is shared, not copied; several are joined into a text of their own.
+    pub fn text(&self) -> Str {
+        let mut pieces = self.children.iter().filter_map(|n| match n {
+            Node::Text(t) => Some(&t.value),
+            Node::CData(c) => Some(&c.value),
+            _ => None,
+        });
+        let Some(first) = pieces.next() else {
+            return Str::default();
+        };
+        let Some(second) = pieces.next() else {
+            return first.clone();
+        };
+        let mut out = format!("{first}{second}");
+        for p in pieces {
+            out.push_str(p);
         }
-        out
+        Str::from(out)
     }
 
     /// Byte offset where the element's content starts (just after the start tag).
