@@ -156,7 +156,7 @@ use poxspec::fixture::Fixture;
 use poxspec::live::discover::{self as walk, DiscoverOptions, Discovery, Method, StepOutcome};
 use poxspec::live::ClientOptions;
 use poxspec::report::{self, Format, Report};
-use poxspec::server::{start_lab, LabFault, LabOptions, Publish, FOREIGN_HOST, LAB_FAULTS};
+use poxspec::server::{start_lab, LabFault, LabOptions, Publish, Seen, FOREIGN_HOST, LAB_FAULTS};
 use std::sync::Arc;
 
 /// Starts a lab publishing `publish` with `faults`, walks `addresses` (every fixture mailbox
@@ -168,6 +168,19 @@ async fn discover_in_lab(
     probe: bool,
     login: Option<(String, String)>,
 ) -> Discovery {
+    discover_in_lab_seen(publish, faults, addresses, probe, login)
+        .await
+        .0
+}
+
+/// [`discover_in_lab`], also returning the requests the lab's reference server received.
+async fn discover_in_lab_seen(
+    publish: Publish,
+    faults: &[LabFault],
+    addresses: &[&str],
+    probe: bool,
+    login: Option<(String, String)>,
+) -> (Discovery, Vec<Seen>) {
     let fixture = Fixture::builtin();
     let lab = start_lab(LabOptions {
         fixture: fixture.clone(),
@@ -206,8 +219,9 @@ async fn discover_in_lab(
         total_timeout: Duration::from_secs(60),
     };
     let d = walk::run(&options).await.unwrap();
+    let seen = lab.server.requests();
     lab.shutdown();
-    d
+    (d, seen)
 }
 
 fn chosen(d: &Discovery, address: &str) -> Option<Method> {
@@ -503,38 +517,13 @@ fn smtp_is_offered_only_to_mailboxes_that_may_use_it() {
 /// at the server, from the requests it received.
 #[test]
 fn redirect_and_srv_targets_never_receive_credentials() {
-    let rt = runtime();
-    let fixture = Fixture::builtin();
-    let lab = rt
-        .block_on(start_lab(LabOptions {
-            fixture: fixture.clone(),
-            publish: Publish::FULL,
-            faults: vec![LabFault::SrvForeignTarget],
-        }))
-        .unwrap();
-    let dns = Dns::new(DnsSource::Server(lab.dns), Duration::from_secs(2)).unwrap();
-    let mut routing = Routing::new(dns);
-    routing.connect_to = lab.connect_to.iter().map(|r| r.parse().unwrap()).collect();
-    let options = DiscoverOptions {
-        addresses: vec!["chris@contoso.com".into()],
-        client: ClientOptions {
-            trust: poxspec::live::tls::Trust {
-                insecure: false,
-                extra_roots: vec![lab.root_der.clone()],
-            },
-            timeout: Duration::from_millis(1500),
-            body_cap: 1024 * 1024,
-            credentials: None,
-            routing: Some(Arc::new(routing)),
-        },
-        login: Some(("chris@contoso.com".into(), "Kennwort-Grüße-2026".into())),
-        fixture: Some(fixture),
-        probe_endpoints: false,
-        total_timeout: Duration::from_secs(60),
-    };
-    let d = rt.block_on(walk::run(&options)).unwrap();
-    let seen = lab.server.requests();
-    lab.shutdown();
+    let (d, seen) = runtime().block_on(discover_in_lab_seen(
+        Publish::FULL,
+        &[LabFault::SrvForeignTarget],
+        &["chris@contoso.com"],
+        false,
+        Some(("chris@contoso.com".into(), "Kennwort-Grüße-2026".into())),
+    ));
     let posts = |host: &str| -> Vec<bool> {
         seen.iter()
             .filter(|s| s.method == "POST" && s.host.as_deref() == Some(host))

@@ -35,15 +35,25 @@ async fn check_with(
     credentials: Option<(&str, &str)>,
     require_auth: Option<server::AuthMode>,
 ) -> Report {
-    let fixture = Fixture::builtin();
-    let s = server::start(ServerOptions {
+    let server = ServerOptions {
         faults: faults.to_vec(),
         slow: Duration::from_millis(1500),
         require_auth,
         ..ServerOptions::local()
-    })
-    .await
-    .unwrap();
+    };
+    check_server(server, None, strict, credentials).await
+}
+
+/// Starts the reference server as `server` says, checks it against the server's fixture (as
+/// `emails`, or every fixture mailbox), stops it.
+async fn check_server(
+    server: ServerOptions,
+    emails: Option<Vec<String>>,
+    strict: bool,
+    credentials: Option<(&str, &str)>,
+) -> Report {
+    let fixture = server.fixture.clone();
+    let s = server::start(server).await.unwrap();
     let mut options = CheckOptions::for_fixture(
         s.url(),
         format!("{}/autodiscover/autodiscover.xml", s.http_base),
@@ -51,6 +61,9 @@ async fn check_with(
         fixture,
         Duration::from_millis(700),
     );
+    if let Some(e) = emails {
+        options.target.emails = e;
+    }
     options.client.credentials =
         credentials.map(|(u, p)| Credentials::new(u, p, &s.url(), false).unwrap());
     let units = live::run(&options).await.unwrap();
@@ -661,25 +674,15 @@ fn named_authentication_policies_reach_the_live_policy_judgement() {
     );
     let fixture = Fixture::load(std::path::Path::new(path)).unwrap();
     assert!(!fixture.authentication_policies.policies.is_empty());
-    let report = runtime().block_on(async {
-        let s = server::start(ServerOptions {
-            fixture: fixture.clone(),
-            ..ServerOptions::local()
-        })
-        .await
-        .unwrap();
-        let mut options = CheckOptions::for_fixture(
-            s.url(),
-            format!("{}/autodiscover/autodiscover.xml", s.http_base),
-            s.certificate_der.clone(),
+    let report = runtime().block_on(check_server(
+        ServerOptions {
             fixture,
-            Duration::from_millis(700),
-        );
-        options.target.emails = vec!["erin@contoso.com".into()];
-        let units = live::run(&options).await.unwrap();
-        s.shutdown();
-        Report::new("case", false, units)
-    });
+            ..ServerOptions::local()
+        },
+        Some(vec!["erin@contoso.com".into()]),
+        false,
+        None,
+    ));
     let pol4: Vec<_> = report
         .units
         .iter()
