@@ -104,19 +104,19 @@ pub(super) fn resolve(file: &Path, source: &Source, format: PolicyFormat) -> i32
         Ok(x) => x,
         Err(code) => return code,
     };
-    let rows = policy::resolve_all(&org, &p);
-    // Written as it is produced: output the size of a million-row export is never held whole.
+    // Resolved and written row by row: neither the resolved rows nor output the size of a
+    // million-row export are ever held whole.
+    let rows = policy::resolve_each(&org, &p);
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let written = match format {
-        PolicyFormat::Json => policy::write_json(&mut out, &rows),
-        PolicyFormat::Csv => policy::write_csv(&mut out, &rows),
-        PolicyFormat::Human => policy::write_human(&mut out, &org, &rows),
+        PolicyFormat::Json => policy::write_json(&mut out, rows),
+        PolicyFormat::Csv => policy::write_csv(&mut out, rows),
+        PolicyFormat::Human => policy::write_human(&mut out, &org, rows),
     };
     let flushed = written.and_then(|()| out.flush());
     // The process ends right after: freeing a million-mailbox population string by string
     // would cost a sixth of the command's time for nothing.
-    std::mem::forget(rows);
     std::mem::forget(p);
     if let Err(e) = flushed {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

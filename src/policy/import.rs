@@ -2,6 +2,7 @@
 //! `Export-Csv`, `Format-List` output, and a list of identities with the value being applied.
 
 use super::error::{ImportError, ImportErrorKind as K};
+use super::quoted::QuotedRecords;
 use super::state::{
     AuthenticationPolicies, AuthenticationPolicy, Mailbox, Organization, PolicyIndex, Population,
 };
@@ -212,9 +213,12 @@ pub fn detect(file: &str, text: &str, have_set: bool) -> Option<InputFormat> {
 /// hash of the lower-cased identity rather than by a lower-cased copy, so a million-row export
 /// does not allocate a million extra strings; equal hashes are confirmed by comparing the
 /// identities themselves, and the rare different identities with equal hashes go to a list.
+/// The hash is foldhash's, seeded at random per collector: an export crafted to fill that list
+/// (which is searched linearly) would have to know the seed.
 struct Collector<'f> {
     file: &'f str,
     mailboxes: Vec<Mailbox>,
+    hasher: foldhash::fast::RandomState,
     /// Lower-case hash → (index into `mailboxes`, source line).
     seen: HashMap<u64, (usize, usize), std::hash::BuildHasherDefault<Prehashed>>,
     /// Entries whose hash was already taken by another identity.
@@ -225,31 +229,37 @@ struct Collector<'f> {
 
 /// A hash of the identity's Unicode lower case. The folded text goes to the hasher in 64-byte
 /// chunks, built the same way whether the identity is ASCII (the fast path: bytes lower-cased
-/// in place) or not (characters folded and encoded): two identities that fold to the same text
-/// feed the hasher the same bytes in the same chunks, so they hash alike.
-fn folded_hash(s: &str) -> u64 {
+/// a chunk at a time) or not (characters folded and encoded): two identities that fold to the
+/// same text feed the hasher the same bytes in the same chunks, so they hash alike.
+fn folded_hash(hasher: &impl std::hash::BuildHasher, s: &str) -> u64 {
     use std::hash::Hasher;
     const CHUNK: usize = 64;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = hasher.build_hasher();
     let mut buf = [0u8; CHUNK];
-    let mut n = 0;
-    let mut push = |b: u8, h: &mut std::collections::hash_map::DefaultHasher| {
-        buf[n] = b;
-        n += 1;
-        if n == CHUNK {
-            h.write(&buf);
-            n = 0;
-        }
-    };
     if s.is_ascii() {
-        for b in s.bytes() {
-            push(b.to_ascii_lowercase(), &mut h);
+        let mut chunks = s.as_bytes().chunks_exact(CHUNK);
+        for chunk in chunks.by_ref() {
+            buf.copy_from_slice(chunk);
+            buf.make_ascii_lowercase();
+            h.write(&buf);
         }
-    } else {
-        let mut utf8 = [0u8; 4];
-        for c in s.chars().flat_map(char::to_lowercase) {
-            for &b in c.encode_utf8(&mut utf8).as_bytes() {
-                push(b, &mut h);
+        let rest = chunks.remainder();
+        let folded = &mut buf[..rest.len()];
+        folded.copy_from_slice(rest);
+        folded.make_ascii_lowercase();
+        h.write(folded);
+        h.write_usize(rest.len());
+        return h.finish();
+    }
+    let mut n = 0;
+    let mut utf8 = [0u8; 4];
+    for c in s.chars().flat_map(char::to_lowercase) {
+        for &b in c.encode_utf8(&mut utf8).as_bytes() {
+            buf[n] = b;
+            n += 1;
+            if n == CHUNK {
+                h.write(&buf);
+                n = 0;
             }
         }
     }
@@ -289,6 +299,7 @@ impl<'f> Collector<'f> {
         Collector {
             file,
             mailboxes: Vec::new(),
+            hasher: foldhash::fast::RandomState::default(),
             seen: HashMap::default(),
             collided: Vec::new(),
             assigned: Vec::new(),
@@ -306,18 +317,31 @@ impl<'f> Collector<'f> {
 
     /// Adds a mailbox whose policy assignment (if any) was written at `at`.
     fn add_at(&mut self, m: Mailbox, line: usize, at: Option<At>) -> Result<(), ImportError> {
+        use std::collections::hash_map::Entry;
         crate::cost::add(1);
-        let key = folded_hash(&m.identity);
-        let earlier = match self.seen.get(&key) {
-            None => None,
-            Some(&(i, l)) if same_identity(&self.mailboxes[i].identity, &m.identity) => {
-                Some((i, l))
+        let key = folded_hash(&self.hasher, &m.identity);
+        let entry = (self.mailboxes.len(), line);
+        // One probe: a new identity is entered as it is looked up.
+        let earlier = match self.seen.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(entry);
+                None
             }
-            Some(_) => self
-                .collided
-                .iter()
-                .copied()
-                .find(|&(i, _)| same_identity(&self.mailboxes[i].identity, &m.identity)),
+            Entry::Occupied(o) => {
+                let &(i, l) = o.get();
+                if same_identity(&self.mailboxes[i].identity, &m.identity) {
+                    Some((i, l))
+                } else {
+                    let found =
+                        self.collided.iter().copied().find(|&(i, _)| {
+                            same_identity(&self.mailboxes[i].identity, &m.identity)
+                        });
+                    if found.is_none() {
+                        self.collided.push(entry);
+                    }
+                    found
+                }
+            }
         };
         if let Some((index, first_line)) = earlier {
             if self.mailboxes[index] == m {
@@ -332,13 +356,6 @@ impl<'f> Collector<'f> {
                     first_line,
                 },
             ));
-        }
-        let entry = (self.mailboxes.len(), line);
-        match self.seen.entry(key) {
-            std::collections::hash_map::Entry::Occupied(_) => self.collided.push(entry),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(entry);
-            }
         }
         if let (Some(at), Some(_)) = (at, &m.authentication_policy) {
             self.assigned.push((self.mailboxes.len(), at));
@@ -557,7 +574,115 @@ impl RecordLines {
     }
 }
 
+/// The columns of a mailbox CSV export an importer reads, found by name in the header
+/// (case-insensitive, trimmed).
+struct CsvColumns {
+    identity: usize,
+    property: usize,
+    address: Option<usize>,
+    pop: Option<usize>,
+    imap: Option<usize>,
+    policy: Option<usize>,
+    /// How many fields every record has.
+    width: usize,
+}
+
+impl CsvColumns {
+    fn of(
+        file: &str,
+        headers: &::csv::StringRecord,
+        header_line: usize,
+    ) -> Result<Self, ImportError> {
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let missing = |field: String| {
+            ImportError::new(
+                file,
+                Some(header_line.max(1)),
+                None,
+                K::MissingField { field },
+            )
+        };
+        let property = col(PROPERTY).ok_or_else(|| missing(format!("column {PROPERTY}")))?;
+        let identity = col("Identity")
+            .or_else(|| col("Name"))
+            .or_else(|| col("PrimarySmtpAddress"))
+            .ok_or_else(|| missing("column Identity".into()))?;
+        Ok(CsvColumns {
+            identity,
+            property,
+            address: col("PrimarySmtpAddress"),
+            pop: col("PopEnabled"),
+            imap: col("ImapEnabled"),
+            policy: col(POLICY_PROPERTY),
+            width: headers.len(),
+        })
+    }
+}
+
+/// A mailbox CSV export: Export-Csv's own shape (every field quoted) through the quoted-record
+/// splitter, anything else, and every input with an error, through the `csv` reader, which
+/// places the error.
 fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
+    match csv_quoted(file, text) {
+        Some(located) => Ok(located),
+        None => csv_general(file, text),
+    }
+}
+
+/// [`csv`] over [`QuotedRecords`]: `None` at the first record outside Export-Csv's shape and
+/// at the first error, both left to [`csv_general`] to read again. It builds the same mailboxes
+/// from the same fields: a record the splitter accepts is read by the `csv` reader into the
+/// same values (checked by `quoted_and_general_csv_readers_agree`).
+fn csv_quoted(file: &str, text: &str) -> Option<Located> {
+    let body = text.trim_start_matches('\u{feff}');
+    let (reader, headers, header_line) = csv_open(file, body).ok()?;
+    let cols = CsvColumns::of(file, &headers, header_line).ok()?;
+    let from = usize::try_from(reader.position().byte()).ok()?;
+    let mut records = QuotedRecords::new(body, from);
+    let mut c = Collector::new(file);
+    // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
+    c.reserve(memchr::memchr_iter(b'\n', &body.as_bytes()[from.min(body.len())..]).count());
+    let mut fields = Vec::with_capacity(cols.width);
+    while let Some(at) = records.next_record(&mut fields).ok()? {
+        if fields.len() != cols.width {
+            return None;
+        }
+        let value = |i: Option<usize>, name: &str| match i {
+            Some(i) => ps_bool(name, &fields[i].text(body)).ok(),
+            None => Some(None),
+        };
+        let identity = fields[cols.identity].text(body);
+        let identity = identity.trim();
+        if identity.is_empty() {
+            return None;
+        }
+        let mailbox = Mailbox {
+            identity: identity.to_owned(),
+            address: cols
+                .address
+                .map(|i| fields[i].text(body).trim().to_owned())
+                .filter(|a| !a.is_empty()),
+            smtp_client_authentication_disabled: value(Some(cols.property), PROPERTY)?,
+            pop_enabled: value(cols.pop, "PopEnabled")?,
+            imap_enabled: value(cols.imap, "ImapEnabled")?,
+            authentication_policy: cols.policy.and_then(|i| policy_name(&fields[i].text(body))),
+        };
+        let policy_at = cols.policy.map(|field| At::CsvField {
+            line: at.line,
+            record_start: at.start,
+            field,
+        });
+        c.add_at(mailbox, at.line, policy_at).ok()?;
+    }
+    Some(c.finish(None))
+}
+
+/// [`csv`] over the `csv` reader: any CSV, every error placed at its line and column.
+fn csv_general(file: &str, text: &str) -> Result<Located, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
     // Source lines are only needed to place an error: found on demand, not indexed up front
     // (an index of a million-row export costs more than parsing it).
@@ -568,37 +693,7 @@ fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
     };
     let (mut reader, headers, header_line) = csv_open(file, body)?;
     let syntax = |e: ::csv::Error| csv_syntax(file, e);
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let Some(prop) = col(PROPERTY) else {
-        return Err(ImportError::new(
-            file,
-            Some(header_line.max(1)),
-            None,
-            K::MissingField {
-                field: format!("column {PROPERTY}"),
-            },
-        ));
-    };
-    let id_col = col("Identity")
-        .or_else(|| col("Name"))
-        .or_else(|| col("PrimarySmtpAddress"))
-        .ok_or_else(|| {
-            ImportError::new(
-                file,
-                Some(header_line.max(1)),
-                None,
-                K::MissingField {
-                    field: "column Identity".into(),
-                },
-            )
-        })?;
-    let addr_col = col("PrimarySmtpAddress");
-    let (pop_col, imap_col) = (col("PopEnabled"), col("ImapEnabled"));
-    let policy_col = col(POLICY_PROPERTY);
+    let cols = CsvColumns::of(file, &headers, header_line)?;
     let mut c = Collector::new(file);
     // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
     c.reserve(memchr::memchr_iter(b'\n', body.as_bytes()).count());
@@ -621,10 +716,10 @@ fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
                 None => Ok(None),
             }
         };
-        let identity = get(id_col).trim().to_owned();
+        let identity = get(cols.identity).trim().to_owned();
         if identity.is_empty() {
             return Err(at(
-                id_col,
+                cols.identity,
                 K::BadValue {
                     field: "Identity".into(),
                     text: String::new(),
@@ -635,16 +730,17 @@ fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
         c.add_at(
             Mailbox {
                 identity,
-                address: addr_col
+                address: cols
+                    .address
                     .map(|i| get(i).trim().to_owned())
                     .filter(|a| !a.is_empty()),
-                smtp_client_authentication_disabled: value(Some(prop), PROPERTY)?,
-                pop_enabled: value(pop_col, "PopEnabled")?,
-                imap_enabled: value(imap_col, "ImapEnabled")?,
-                authentication_policy: policy_col.and_then(|i| policy_name(get(i))),
+                smtp_client_authentication_disabled: value(Some(cols.property), PROPERTY)?,
+                pop_enabled: value(cols.pop, "PopEnabled")?,
+                imap_enabled: value(cols.imap, "ImapEnabled")?,
+                authentication_policy: cols.policy.and_then(|i| policy_name(get(i))),
             },
             line,
-            policy_col.map(|field| At::CsvField {
+            cols.policy.map(|field| At::CsvField {
                 line,
                 record_start,
                 field,
@@ -1145,4 +1241,87 @@ pub(super) fn csv_open<'a>(
 pub(super) fn csv_syntax(file: &str, e: ::csv::Error) -> ImportError {
     let line = e.position().map(|p| p.line() as usize);
     ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Texts near Export-Csv's shape: a header, then records built from quoted fields, quotes,
+    /// commas, line ends, comment marks, spaces and the spellings of the flags.
+    fn near_export_csv() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("\"".to_owned()),
+            Just("\"\"".to_owned()),
+            Just(",".to_owned()),
+            Just("\r\n".to_owned()),
+            Just("\n".to_owned()),
+            Just("\r".to_owned()),
+            Just("#".to_owned()),
+            Just(" ".to_owned()),
+            Just("\"True\"".to_owned()),
+            Just("\"False\"".to_owned()),
+            Just("\"\"".to_owned()),
+            Just("\"p\"".to_owned()),
+            "\"[a-cA-C\u{e9}\u{212a}@. ]{0,4}\"",
+            "[a-c]{1,2}",
+        ];
+        let header = prop_oneof![
+            Just("\"Identity\",\"PrimarySmtpAddress\",\"SmtpClientAuthenticationDisabled\",\"PopEnabled\",\"ImapEnabled\",\"AuthenticationPolicy\"\r\n"),
+            Just("#TYPE X\r\n\"Identity\",\"SmtpClientAuthenticationDisabled\"\r\n"),
+            Just("Name,SmtpClientAuthenticationDisabled\n"),
+        ];
+        (header, proptest::collection::vec(piece, 0..40))
+            .prop_map(|(h, pieces)| format!("{h}{}", pieces.concat()))
+    }
+
+    /// Whole records in the shape, so that the quoted splitter's own path is taken often.
+    fn export_csv_records() -> impl Strategy<Value = String> {
+        let field = prop_oneof![
+            Just(String::new()),
+            Just("True".to_owned()),
+            Just("False".to_owned()),
+            Just(" true ".to_owned()),
+            "[a-cA-C\u{e9}\u{212a}\"@. ]{0,4}",
+        ];
+        let record = proptest::collection::vec(field, 2).prop_map(|f| {
+            f.iter()
+                .map(|v| format!("\"{}\"", v.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        (proptest::collection::vec(record, 0..12), any::<bool>()).prop_map(|(records, crlf)| {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let mut text =
+                format!("#TYPE X{nl}\"Identity\",\"SmtpClientAuthenticationDisabled\"{nl}");
+            for r in records {
+                text.push_str(&r);
+                text.push_str(nl);
+            }
+            text
+        })
+    }
+
+    fn agree(text: &str) -> Result<(), TestCaseError> {
+        let general = csv_general("x.csv", text);
+        if let Some(quoted) = csv_quoted("x.csv", text) {
+            prop_assert_eq!(Ok(quoted), general);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        /// The quoted splitter gives a population only where the `csv` reader gives the same one
+        /// (same mailboxes, same lines and positions for the assignments).
+        #[test]
+        fn quoted_and_general_csv_readers_agree(text in near_export_csv()) {
+            agree(&text)?;
+        }
+
+        #[test]
+        fn quoted_and_general_csv_readers_agree_on_export_csv_records(text in export_csv_records()) {
+            agree(&text)?;
+        }
+    }
 }

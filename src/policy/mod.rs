@@ -8,6 +8,7 @@ mod error;
 pub mod export;
 pub mod import;
 mod load;
+mod quoted;
 mod resolved;
 mod state;
 pub(crate) mod tenant;
@@ -16,7 +17,9 @@ pub use audit::{Audit, Effective};
 pub use error::{ImportError, ImportErrorKind};
 pub use import::{import, InputFormat};
 pub use load::{load_file, load_text, LoadError, LoadOptions};
-pub use resolved::{resolve_all, write_csv, write_human, write_json, ResolvedMailbox};
+pub use resolved::{
+    resolve_all, resolve_each, write_csv, write_human, write_json, ResolvedMailbox,
+};
 pub use state::{
     resolve, resolve_with, AuthenticationPolicies, AuthenticationPolicy, DecidedBy, Mailbox,
     Organization, PolicyInEffect, PolicyIndex, Population, Resolution, SmtpAuth,

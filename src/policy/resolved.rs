@@ -32,23 +32,30 @@ pub struct ResolvedMailbox<'p> {
 
 /// Resolves every mailbox of a population against an organisation.
 pub fn resolve_all<'p>(org: &Organization, p: &'p Population) -> Vec<ResolvedMailbox<'p>> {
+    resolve_each(org, p).collect()
+}
+
+/// [`resolve_all`] one mailbox at a time, in the population's order: what the writers take,
+/// so that a million resolved rows are never held at once.
+pub fn resolve_each<'p>(
+    org: &Organization,
+    p: &'p Population,
+) -> impl ExactSizeIterator<Item = ResolvedMailbox<'p>> + 'p {
+    let org = *org;
     let index = PolicyIndex::new(&p.authentication_policies);
-    p.mailboxes
-        .iter()
-        .map(|m| {
-            let r = p.resolve(org, &index, m);
-            ResolvedMailbox {
-                address: m.address.as_deref(),
-                identity: &m.identity,
-                mailbox_setting: m.smtp_client_authentication_disabled,
-                organization_disabled: org.smtp_client_authentication_disabled,
-                authentication_policy: p.named_policy(&index, m).map(|(_, a)| a.name.as_str()),
-                effective: r.state,
-                effective_disabled: r.effective_disabled,
-                decided_by: r.decided_by,
-            }
-        })
-        .collect()
+    p.mailboxes.iter().map(move |m| {
+        let r = p.resolve(&org, &index, m);
+        ResolvedMailbox {
+            address: m.address.as_deref(),
+            identity: &m.identity,
+            mailbox_setting: m.smtp_client_authentication_disabled,
+            organization_disabled: org.smtp_client_authentication_disabled,
+            authentication_policy: p.named_policy(&index, m).map(|(_, a)| a.name.as_str()),
+            effective: r.state,
+            effective_disabled: r.effective_disabled,
+            decided_by: r.decided_by,
+        }
+    })
 }
 
 fn nullable(v: Option<bool>) -> &'static str {
@@ -68,18 +75,41 @@ fn boolean(v: bool) -> &'static str {
 }
 
 /// `{"mailboxes":[...]}`, pretty-printed, newline-terminated.
-pub fn write_json(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Result<()> {
-    #[derive(Serialize)]
-    struct Rows<'a, 'p> {
-        mailboxes: &'a [ResolvedMailbox<'p>],
+pub fn write_json<'p>(
+    out: &mut impl Write,
+    rows: impl IntoIterator<Item = ResolvedMailbox<'p>>,
+) -> std::io::Result<()> {
+    /// The rows as a JSON array, serialized once as they come.
+    struct Seq<I>(std::cell::Cell<Option<I>>);
+    impl<'p, I: Iterator<Item = ResolvedMailbox<'p>>> Serialize for Seq<I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let rows = self
+                .0
+                .take()
+                .ok_or_else(|| serde::ser::Error::custom("the rows are serialized once"))?;
+            s.collect_seq(rows)
+        }
     }
-    serde_json::to_writer_pretty(&mut *out, &Rows { mailboxes: rows })?;
+    #[derive(Serialize)]
+    #[serde(bound = "Seq<I>: Serialize")]
+    struct Rows<I> {
+        mailboxes: Seq<I>,
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Rows {
+            mailboxes: Seq(std::cell::Cell::new(Some(rows.into_iter()))),
+        },
+    )?;
     writeln!(out)
 }
 
 /// CSV (RFC 4180, quoted where needed) with a header row; `null` for an unset mailbox, an
 /// empty field for no authentication policy.
-pub fn write_csv(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Result<()> {
+pub fn write_csv<'p>(
+    out: &mut impl Write,
+    rows: impl IntoIterator<Item = ResolvedMailbox<'p>>,
+) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "address",
@@ -107,10 +137,10 @@ pub fn write_csv(out: &mut impl Write, rows: &[ResolvedMailbox]) -> std::io::Res
 }
 
 /// A table for people: the organisation's setting, then one line per mailbox.
-pub fn write_human(
+pub fn write_human<'p>(
     out: &mut impl Write,
     org: &Organization,
-    rows: &[ResolvedMailbox],
+    rows: impl IntoIterator<Item = ResolvedMailbox<'p>>,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -122,23 +152,31 @@ pub fn write_human(
         "{:<32} {:<8} {:<16} {:<20} decided by",
         "mailbox", "setting", "SMTP AUTH", "auth policy"
     )?;
+    // Lines are built in one buffer and handed on 64 KiB at a time: a `write_all` per cell
+    // through the caller's writer cost more than building the line.
+    const CHUNK: usize = 64 * 1024;
+    let mut buf = Vec::with_capacity(CHUNK + 1024);
     for r in rows {
-        cell(out, r.address.unwrap_or(r.identity), 32)?;
-        cell(out, nullable(r.mailbox_setting), 8)?;
-        cell(out, r.effective.as_str(), 16)?;
-        cell(out, r.authentication_policy.unwrap_or("-"), 20)?;
-        out.write_all(r.decided_by.as_str().as_bytes())?;
-        out.write_all(b"\n")?;
+        cell(&mut buf, r.address.unwrap_or(r.identity), 32);
+        cell(&mut buf, nullable(r.mailbox_setting), 8);
+        cell(&mut buf, r.effective.as_str(), 16);
+        cell(&mut buf, r.authentication_policy.unwrap_or("-"), 20);
+        buf.extend_from_slice(r.decided_by.as_str().as_bytes());
+        buf.push(b'\n');
+        if buf.len() >= CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    Ok(())
+    out.write_all(&buf)
 }
 
 /// `text` left-aligned in `width` characters and a separating space: what `{:<width} `
 /// writes, without the formatter's padding one character at a time (40 % of the
 /// instructions of `policy resolve` over 100,000 mailboxes, callgrind).
-fn cell(out: &mut impl Write, text: &str, width: usize) -> std::io::Result<()> {
+fn cell(buf: &mut Vec<u8>, text: &str, width: usize) {
     const SPACES: &[u8] = &[b' '; 64];
-    out.write_all(text.as_bytes())?;
+    buf.extend_from_slice(text.as_bytes());
     // Identities and addresses are ASCII nearly always: their length is their width.
     let chars = if text.is_ascii() {
         text.len()
@@ -146,5 +184,5 @@ fn cell(out: &mut impl Write, text: &str, width: usize) -> std::io::Result<()> {
         text.chars().count()
     };
     let pad = width.saturating_sub(chars) + 1;
-    out.write_all(&SPACES[..pad.min(SPACES.len())])
+    buf.extend_from_slice(&SPACES[..pad.min(SPACES.len())]);
 }
