@@ -68,22 +68,31 @@ fn text_of<'a>(data: &[u8], parsed: Option<&'a crate::Parsed>) -> std::borrow::C
 /// `validate`: judging never panics, and every finding's line:column lies inside the input.
 pub fn validate(data: &[u8]) {
     let v = rules::validate_bytes(data, &limits());
+    let findings = &v.outcome.findings;
+    if findings.is_empty() {
+        return;
+    }
     let text = text_of(data, v.parsed.as_ref());
-    let index = LineIndex::new(&text);
-    let lines = index.line_col(&text, text.len()).line;
-    // A line's width is counted once, however many findings it holds (counting it per finding
-    // made the oracle quadratic on one-line documents: most of the target's time).
-    let mut widths: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    for f in &v.outcome.findings {
+    assert_inside(&text, findings);
+}
+
+/// Panics unless every finding's line:column lies inside `text`.
+fn assert_inside(text: &str, findings: &[rules::Finding]) {
+    // Only the lines that hold findings are measured, each once, in one pass over the text
+    // (an index of the whole text per run was a tenth of the target's time, and counting a
+    // line per finding made the oracle quadratic on one-line documents).
+    let mut wanted: Vec<usize> = findings.iter().map(|f| f.line).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let (lines, widths) = line_widths(text, &wanted);
+    for f in findings {
         assert!(
             f.line >= 1 && f.line <= lines,
             "{} at line {} of {lines}",
             f.rule,
             f.line
         );
-        let width = *widths
-            .entry(f.line)
-            .or_insert_with(|| index.line_text(&text, f.line).chars().count());
+        let width = widths[wanted.binary_search(&f.line).expect("every finding's line")];
         assert!(
             f.column >= 1 && f.column <= width + 1,
             "{} at {}:{}, line {} has {width} characters",
@@ -93,6 +102,37 @@ pub fn validate(data: &[u8]) {
             f.line
         );
     }
+}
+
+/// The number of lines in `text` (lines end at LF, CRLF or a lone CR, as editors and
+/// [`LineIndex`] count them) and the width in characters of each line in `wanted` (ascending,
+/// distinct; a line past the end has width 0).
+fn line_widths(text: &str, wanted: &[usize]) -> (usize, Vec<usize>) {
+    let bytes = text.as_bytes();
+    let mut widths = Vec::with_capacity(wanted.len());
+    let mut want = wanted.iter().copied().peekable();
+    while want.next_if(|&w| w < 1).is_some() {
+        widths.push(0);
+    }
+    let (mut line, mut start) = (1, 0);
+    loop {
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        if want.next_if_eq(&line).is_some() {
+            widths.push(text[start..end].chars().count());
+        }
+        if end == bytes.len() {
+            break;
+        }
+        start = end
+            + if bytes[end..].starts_with(b"\r\n") {
+                2
+            } else {
+                1
+            };
+        line += 1;
+    }
+    widths.extend(want.map(|_| 0));
+    (line, widths)
 }
 
 /// `policy_import`: every importer (the mailbox exports, and the tenant exports that carry
@@ -589,6 +629,56 @@ mod tests {
             }
         }
         assert!(seen > 10, "the policy corpus was found ({seen} files)");
+    }
+
+    #[test]
+    fn line_widths_count_lines_as_line_index_does() {
+        use crate::xml::LineIndex;
+        for text in [
+            "",
+            "a",
+            "\n",
+            "a\nbc\r\ndéf\rg\r\r\n\n",
+            "<a>\r\n  <b>ü</b>\r</a>\n",
+            "x\r",
+        ] {
+            let index = LineIndex::new(text);
+            let lines = index.line_col(text, text.len()).line;
+            let wanted: Vec<usize> = (1..=lines).collect();
+            let (n, widths) = super::line_widths(text, &wanted);
+            assert_eq!(n, lines, "{text:?}");
+            for (line, width) in wanted.iter().zip(&widths) {
+                assert_eq!(
+                    *width,
+                    index.line_text(text, *line).chars().count(),
+                    "{text:?} line {line}"
+                );
+            }
+            // Lines out of range have no width, and do not disturb the others.
+            let (_, w) = super::line_widths(text, &[0, 1, lines + 1]);
+            assert_eq!(w.len(), 3);
+            assert_eq!((w[0], w[2]), (0, 0));
+        }
+    }
+
+    #[test]
+    fn validate_catches_a_finding_outside_the_input() {
+        let doc = "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\">\n<Response>\n</Autodiscover>\n";
+        let v = crate::rules::validate_bytes(doc.as_bytes(), &super::limits());
+        let f = v.outcome.findings.first().expect("a finding").clone();
+        super::assert_inside(doc, std::slice::from_ref(&f));
+        let moved = |line, column| {
+            let mut g = f.clone();
+            (g.line, g.column) = (line, column);
+            std::panic::catch_unwind(|| super::assert_inside(doc, &[g])).is_err()
+        };
+        assert!(
+            !moved(2, 11),
+            "the last column of a line, just past its text, is inside"
+        );
+        assert!(moved(2, 12), "a column past the end of its line");
+        assert!(moved(5, 1), "a line past the end of the text");
+        assert!(moved(0, 1) && moved(1, 0), "positions are 1-based");
     }
 
     #[test]
