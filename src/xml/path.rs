@@ -16,9 +16,11 @@ impl Document {
         wanted.sort_unstable();
         wanted.dedup();
         let mut found: Vec<Option<String>> = vec![None; wanted.len()];
-        if !wanted.is_empty() {
-            let mut path = format!("/{}", self.root.name.local);
-            walk(&self.root, &mut path, &wanted, &mut found);
+        let root = &self.root;
+        let (from, to) = within(&wanted, 0, root.span.start, root.span.end);
+        if from < to {
+            let mut path = format!("/{}", root.name.local);
+            walk(root, &mut path, &wanted[from..to], from, &mut found);
         }
         // Each path is moved out on its offset's last mention and cloned only for repeats.
         let mut mentions = vec![0usize; wanted.len()];
@@ -44,18 +46,36 @@ impl Document {
     }
 }
 
-/// Whether some wanted offset lies in `from..to`.
-fn wants_in(wanted: &[usize], from: usize, to: usize) -> bool {
-    let i = wanted.partition_point(|&w| w < from);
-    wanted.get(i).is_some_and(|&w| w < to)
+/// The range of `wanted` (sorted) from index `at` on that lies in `from..to`, as indices.
+fn within(wanted: &[usize], at: usize, from: usize, to: usize) -> (usize, usize) {
+    let mut i = at;
+    while i < wanted.len() && wanted[i] < from {
+        i += 1;
+    }
+    let mut j = i;
+    while j < wanted.len() && wanted[j] < to {
+        j += 1;
+    }
+    (i, j)
 }
 
-fn walk(e: &Element, path: &mut String, wanted: &[usize], found: &mut [Option<String>]) {
-    if let Ok(i) = wanted.binary_search(&e.span.start) {
-        found[i] = Some(path.clone());
+/// Records `e`'s path if it is asked for, then descends into the children that hold asked
+/// offsets. `wanted` holds the asked offsets inside `e`'s span, sorted; `base` is the index
+/// of its first in `found`. Children and offsets are both in document order, so one cursor
+/// advancing over each pairs them: linear in the children plus the offsets, with no search.
+fn walk(
+    e: &Element,
+    path: &mut String,
+    wanted: &[usize],
+    base: usize,
+    found: &mut [Option<String>],
+) {
+    let mut at = 0;
+    if wanted.first() == Some(&e.span.start) {
+        found[base] = Some(path.clone());
+        at = 1;
     }
-    // Only descend where an asked offset lies inside the content.
-    if !wants_in(wanted, e.start_tag.end, e.span.end) {
+    if at == wanted.len() {
         return;
     }
     let mut names = SiblingNames::default();
@@ -69,7 +89,9 @@ fn walk(e: &Element, path: &mut String, wanted: &[usize], found: &mut [Option<St
         let (total, seen) = names.slot(&c.name.local);
         *seen += 1;
         let (total, seen) = (*total, *seen);
-        if !wants_in(wanted, c.span.start, c.span.end.max(c.span.start + 1)) {
+        let (from, to) = within(wanted, at, c.span.start, c.span.end.max(c.span.start + 1));
+        at = from;
+        if from == to {
             continue;
         }
         let len = path.len();
@@ -80,8 +102,12 @@ fn walk(e: &Element, path: &mut String, wanted: &[usize], found: &mut [Option<St
             push_decimal(path, seen);
             path.push(']');
         }
-        walk(c, path, wanted, found);
+        walk(c, path, &wanted[from..to], base + from, found);
         path.truncate(len);
+        at = to;
+        if at == wanted.len() {
+            break;
+        }
     }
 }
 
