@@ -184,7 +184,7 @@ faults! {
     DomainCaseSensitive = "domain-case-sensitive", true, ["address/case/domain-*", "mobilesync/address/*"], "looks domains up case-sensitively";
     LocalPartCaseSensitive = "local-part-case-sensitive", false, ["address/case/local-*", "address/case/all-upper"], "looks local parts up case-sensitively";
     AddressNotValidated = "address-not-validated", true, ["address/invalid/*"], "looks up whatever EMailAddress holds: empty or @-less addresses get error 500 instead of 600";
-    AddressUncheckedCrash = "address-unchecked-crash", true, ["address/unicode/*", "address/long/*", "address/form/*", "address/subaddress/*"], "crashes (HTTP 500) on addresses with characters outside [A-Za-z0-9._@-] or over 320 characters";
+    AddressUncheckedCrash = "address-unchecked-crash", true, ["address/unicode/*", "address/long/local-part", "address/form/*", "address/subaddress/*"], "crashes (HTTP 500) on addresses with characters outside [A-Za-z0-9._@-] or over 320 characters";
     WhitespaceNotTrimmed = "whitespace-not-trimmed", false, ["address/whitespace/*", "schema/whitespace/*"], "does not trim whitespace around EMailAddress and AcceptableResponseSchema";
     ElementSearch = "element-search", true, ["errors/structure/wrong-root", "errors/structure/no-request", "errors/structure/two-requests", "errors/structure/response-document"], "finds EMailAddress anywhere in the document (//EMailAddress), whatever the root and structure";
     MissingFieldCrash = "missing-field-crash", true, ["errors/structure/no-emailaddress", "errors/structure/empty-request", "errors/structure/no-schema"], "crashes (HTTP 500) when EMailAddress or AcceptableResponseSchema is missing";
@@ -201,8 +201,8 @@ faults! {
     EntityExpanded = "entity-expanded", true, ["security/entity/*"], "expands internal entities of a request DOCTYPE (crashing with HTTP 500 past 1 MB)";
     EntityResolved = "entity-resolved", true, ["security/xxe/local-file", "security/xxe/etc-passwd", "security/xinclude/*"], "resolves file: external entities and XIncludes and echoes the address in errors (reads only the checker's poxspec-xxe-* files; /etc/passwd is simulated with a fixed line, never read)";
     EntityFetched = "entity-fetched", true, ["security/xxe/http-entity", "security/xxe/external-dtd", "security/xxe/parameter-entity"], "fetches http: external entities and external DTDs (loopback URLs only)";
-    LimitsCrash = "limits-crash", true, ["security/depth/*", "security/attributes/*", "security/size/*"], "crashes (HTTP 500) when a request passes the parser's depth, attribute or size limit";
-    BadBytesCrash = "bad-bytes-crash", true, ["security/encoding/*"], "crashes (HTTP 500) on request bytes that are not UTF-8 or hold a NUL";
+    LimitsCrash = "limits-crash", true, ["security/depth/*", "security/attributes/*", "security/size/*", "address/long/hundred-thousand"], "crashes (HTTP 500) when a request passes the parser's depth, attribute or size limit";
+    BadBytesCrash = "bad-bytes-crash", true, ["security/encoding/*", "errors/encoding/*"], "crashes (HTTP 500) on request bytes that are not UTF-8, hold a NUL, or fall outside the US-ASCII their declaration names, as a server decoding strictly without catching the error does";
     SlowBodyUnbounded = "slow-body-unbounded", false, ["security/slow/*"], "waits for a request body without a time limit";
     ErrorEchoUnescaped = "error-echo-unescaped", true, ["security/injection/*"], "echoes the address in the error Message without escaping it";
 }

@@ -374,7 +374,9 @@ impl Responder {
             return Self::crash();
         }
         if self.has(Fault::BadBytesCrash)
-            && (std::str::from_utf8(body).is_err() || body.contains(&0))
+            && (std::str::from_utf8(body).is_err()
+                || body.contains(&0)
+                || (declares_ascii(body) && !body.is_ascii()))
         {
             return Self::crash();
         }
@@ -808,4 +810,18 @@ fn echo_credentials(reply: &mut Reply, authorization: &str) {
         .position(|w| w == b"?>")
         .map_or(0, |i| i + 2);
     reply.body.splice(at..at, comment.into_bytes());
+}
+
+/// Whether the request's XML declaration names US-ASCII (`us-ascii` or `ascii`, any case).
+fn declares_ascii(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(100)];
+    let Some(end) = head.windows(2).position(|w| w == b"?>") else {
+        return false;
+    };
+    let decl = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+    decl.starts_with("<?xml")
+        && (decl.contains("encoding=\"us-ascii\"")
+            || decl.contains("encoding='us-ascii'")
+            || decl.contains("encoding=\"ascii\"")
+            || decl.contains("encoding='ascii'"))
 }

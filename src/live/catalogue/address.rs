@@ -179,6 +179,20 @@ pub static CASES: &[CaseDef] = &[
         probe: post(|c: &Ctx| ask(format!("{}@{}", "x".repeat(10_000), c.domain)), Expect::Tolerant),
     },
     CaseDef {
+        id: "address/long/hundred-thousand",
+        description: "an address of 100,000 characters (a 99,988-character local part)",
+        requirement: "An address hundreds of times any legal length gets error 500 or 600 (or the domain's settings from a server without a mailbox directory) in bounded time, not a crash. The body (about 100 KB) is past many servers' request limit (the reference server's is 64 KiB): refusing it with error 600 is the same clean answer",
+        source: "RFC 5321 §4.5.3.1.1 (64-octet local part), §4.5.3.1.3 (256-octet path); MS-OXDSCLI 2.2.4.1.1.3.2",
+        level: Level::Must,
+        probe: post(
+            |c: &Ctx| {
+                let local = 100_000usize.saturating_sub(c.domain.len() + 1);
+                ask(format!("{}@{}", "x".repeat(local), c.domain))
+            },
+            Expect::Tolerant,
+        ),
+    },
+    CaseDef {
         id: "address/form/display-name",
         description: "the address in mailbox form with a display name (Chris <chris@contoso.com>)",
         requirement: "The sources are silent: EMailAddress holds a bare address, so error 600 is the natural answer; settings are tolerated; a 5xx is not",

@@ -2,7 +2,8 @@
 //! documented `ErrorCode` (600: invalid request), so that the client learns why.
 
 use super::{
-    email_el, escape, outlook, outlook_with, post, schema_el, CaseDef, Ctx, Expect, Level, DECL,
+    email_el, escape, outlook, outlook_with, post, post_typed, schema_el, CaseDef, Ctx, Expect,
+    Level, DECL,
 };
 use crate::model::ns::{REQUEST_OUTLOOK, RESPONSE_MOBILESYNC, RESPONSE_OUTLOOK, RESPONSE_ROOT};
 
@@ -215,11 +216,50 @@ pub static CASES: &[CaseDef] = &[
         probe: post(|_| Some(vec![0xEF, 0xBB, 0xBF]), Expect::Error(INVALID)),
     },
     CaseDef {
+        id: "errors/malformed/prolog-only",
+        description: "an XML declaration and nothing else",
+        requirement: "A document of a prolog alone has no root element: ErrorCode 600",
+        source: "XML 1.0 §2.1 (document ::= prolog element Misc*); MS-OXDSCLI 2.2.4.1.1.3.2 (600)",
+        level: Level::Must,
+        probe: post(|_| bytes(format!("{DECL}\n")), Expect::Error(INVALID)),
+    },
+    CaseDef {
         id: "errors/malformed/unclosed-cdata",
         description: "a CDATA section inside EMailAddress that is never closed",
         requirement: "An unterminated CDATA section makes the request not well-formed: ErrorCode 600",
         source: "XML 1.0 §2.7; MS-OXDSCLI 2.2.4.1.1.3.2 (600)",
         level: Level::Must,
         probe: post(|c: &Ctx| bytes(outlook(&c.email).replacen("<EMailAddress>", "<EMailAddress><![CDATA[", 1)), Expect::Error(INVALID)),
+    },
+    CaseDef {
+        id: "errors/encoding/utf16-no-bom",
+        description: "the canonical request in UTF-16 little-endian without a byte-order mark, declared utf-16 (charset=utf-16)",
+        requirement: "XML 1.0 says a UTF-16 entity MUST begin with a byte-order mark, yet its appendix F (non-normative) shows how to detect UTF-16 from the first bytes. Implementation-defined: the mailbox's settings (detected) or error 600 (refused) are both accepted; a 5xx is not",
+        source: "implementation-defined; XML 1.0 §4.3.3 (UTF-16 begins with a BOM), appendix F.1 (detection without a BOM)",
+        level: Level::ImplementationDefined,
+        probe: post_typed(
+            Some("text/xml; charset=utf-16"),
+            |c: &Ctx| {
+                let text = outlook(&c.email).replacen("utf-8", "utf-16", 1);
+                Some(text.encode_utf16().flat_map(u16::to_le_bytes).collect())
+            },
+            Expect::Tolerant,
+        ),
+    },
+    CaseDef {
+        id: "errors/encoding/declared-ascii",
+        description: "a request declared encoding=\"us-ascii\" whose bytes are UTF-8 with non-ASCII characters (in a comment, the address itself stays ASCII)",
+        requirement: "Bytes outside the declared encoding are a fatal error to a strict processor (error 600), while many read US-ASCII as the UTF-8 it is a subset of (settings). Implementation-defined: both are accepted; a 5xx is not",
+        source: "implementation-defined; XML 1.0 §4.3.3 (an encoding error is fatal); RFC 7303 §3",
+        level: Level::ImplementationDefined,
+        probe: post(
+            |c: &Ctx| {
+                let text = outlook(&c.email)
+                    .replacen("encoding=\"utf-8\"", "encoding=\"us-ascii\"", 1)
+                    .replacen("<Request>", "<Request><!-- Café Zürich, 東京 -->", 1);
+                bytes(text)
+            },
+            Expect::Tolerant,
+        ),
     },
 ];
