@@ -293,9 +293,11 @@ fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
 fn fuzz_compares_targets_with_reproducers_per_target() {
     let rt = runtime();
     let clean = rt.block_on(server::start(ServerOptions::local())).unwrap();
+    // A fault that a third of all draws meets (every malformed request), so the faulty
+    // target fails whatever share of the run the catalogue's payloads take.
     let faulty = rt
         .block_on(server::start(ServerOptions {
-            faults: vec![Fault::EmptyBodyCrash],
+            faults: vec![Fault::Malformed500],
             ..ServerOptions::local()
         }))
         .unwrap();
