@@ -40,11 +40,14 @@ impl<'a> Ctx<'a> {
                 f.path = path;
             }
         }
-        for (r, on) in super::ALL.iter().zip(&self.applied) {
-            if *on {
-                self.out.applied.insert(r.id);
-            }
-        }
+        // Collected in ID order, so the set is built in one bulk pass rather than by ~70
+        // searching inserts per document.
+        let applied = &self.applied;
+        self.out.applied = by_id()
+            .iter()
+            .filter(|&&i| applied[i])
+            .map(|&i| super::ALL[i].id)
+            .collect();
         self.out.sort();
         self.out
     }
@@ -98,6 +101,16 @@ impl<'a> Ctx<'a> {
             raw,
         });
     }
+}
+
+/// Catalogue indices in the order of the rules' IDs.
+fn by_id() -> &'static [usize] {
+    static ORDER: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut order: Vec<usize> = (0..super::ALL.len()).collect();
+        order.sort_by_key(|&i| super::ALL[i].id);
+        order
+    })
 }
 
 /// The local name a path ends with (`SSL` for `/Autodiscover/…/Protocol[2]/SSL`).

@@ -116,8 +116,10 @@ pub fn validate(parsed: &Parsed) -> Outcome {
 }
 
 /// Reports each place a look-alike namespace is declared into use (not every element in it).
-fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>) {
-    if e.name.ns.as_deref() != parent_ns {
+fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&crate::xml::Str>) {
+    // Compared as `Str`: a parsed document shares one text per namespace, so a child in its
+    // parent's namespace is a pointer comparison, not a comparison of the URIs' bytes.
+    if e.name.ns.as_ref() != parent_ns {
         if let NsClass::LookAlike(k) = classify(e.name.ns.as_deref()) {
             let loc = Loc {
                 start: e.span.start,
@@ -127,7 +129,7 @@ fn lookalikes(ctx: &mut Ctx, e: &Element, parent_ns: Option<&str>) {
         }
     }
     for c in e.elements() {
-        lookalikes(ctx, c, e.name.ns.as_deref());
+        lookalikes(ctx, c, e.name.ns.as_ref());
     }
 }
 
