@@ -38,7 +38,8 @@ fn finish<T>(
         Format::Json => matrix::render_json(m),
         Format::Markdown => matrix::render_markdown(m),
         Format::Html => html::render_html(m),
-        Format::Human | Format::Junit => matrix::render_human(m),
+        Format::Junit => matrix::render_junit(m),
+        Format::Human => matrix::render_human(m),
     };
     let passed = m.columns.iter().filter(|c| c.passed).count();
     if let Err(code) = emit(
@@ -66,10 +67,6 @@ pub fn check_many(args: &super::check::CheckArgs) -> i32 {
             return super::EXIT_USAGE;
         }
     };
-    if args.format == Format::Junit {
-        eprintln!("poxspec check: --format junit takes one target; compare with human, json, markdown or html");
-        return super::EXIT_USAGE;
-    }
     let runs = super::fuzz::runtime().block_on(compare::check_targets(&args.settings, &targets));
     let m = Matrix::from_reports(&runs);
     finish("check", &runs, &m, args.format, &args.output)
@@ -109,6 +106,7 @@ pub fn fuzz_many(args: &super::fuzz::FuzzArgs) -> i32 {
         FuzzFormat::Markdown => Format::Markdown,
         FuzzFormat::Html => Format::Html,
         FuzzFormat::Human => Format::Human,
+        FuzzFormat::Junit => Format::Junit,
     };
     finish("fuzz", &runs, &m, format, &args.output)
 }

@@ -14,6 +14,9 @@ pub enum FuzzFormat {
     Markdown,
     /// One self-contained page: the generator x target matrix with reproducers on click.
     Html,
+    /// JUnit XML: a test suite per target, a test case per generator (failing with its
+    /// reproducers).
+    Junit,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -128,11 +131,18 @@ pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
         FuzzFormat::Human => wirefuzz::render::human(&outcome),
         FuzzFormat::Json => wirefuzz::render::json(&outcome) + "\n",
         FuzzFormat::Markdown => wirefuzz::render::markdown(&outcome),
-        FuzzFormat::Html => poxspec::report::html::render_html(&wirefuzz::render::matrix(&[(
-            "target".to_owned(),
-            outcome.target.clone(),
-            Ok(outcome.clone()),
-        )])),
+        FuzzFormat::Html | FuzzFormat::Junit => {
+            let m = wirefuzz::render::matrix(&[(
+                "target".to_owned(),
+                outcome.target.clone(),
+                Ok(outcome.clone()),
+            )]);
+            if args.format == FuzzFormat::Html {
+                poxspec::report::html::render_html(&m)
+            } else {
+                poxspec::report::matrix::render_junit(&m)
+            }
+        }
     };
     match &args.output {
         Some(p) => {

@@ -350,6 +350,56 @@ pub fn render_markdown(m: &Matrix) -> String {
     out
 }
 
+/// JUnit XML for CI: a test suite per target (named after it, its URL and summary as
+/// properties), a test case per row. A failing cell is a failure whose message is the cell's
+/// text and whose description is its detail (findings, reproducers); an absent cell is
+/// skipped with the reason; a target that could not be run is one errored test case.
+pub fn render_junit(m: &Matrix) -> String {
+    use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+    let mut report = JReport::new(format!("poxspec {}", m.command));
+    for (k, col) in m.columns.iter().enumerate() {
+        let mut suite = TestSuite::new(col.name.as_str());
+        suite.add_property(("url", col.url.as_str()));
+        suite.add_property(("summary", col.summary.as_str()));
+        let ran = m.rows.iter().any(|r| r.cells[k].status != Status::Absent);
+        if !ran && !col.passed {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(col.summary.as_str());
+            let mut case = TestCase::new("run", status);
+            case.set_classname(col.name.as_str());
+            suite.add_test_case(case);
+        }
+        for row in &m.rows {
+            let cell = &row.cells[k];
+            let status = match cell.status {
+                Status::Pass | Status::Warn => TestCaseStatus::success(),
+                Status::Absent if !ran => continue,
+                Status::Absent => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(cell.detail.as_str());
+                    s
+                }
+                Status::Fail => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(cell.text.as_str());
+                    s.set_description(cell.detail.as_str());
+                    s
+                }
+            };
+            let mut case = TestCase::new(row.id.as_str(), status);
+            case.set_classname(col.name.as_str());
+            if cell.status == Status::Warn && !cell.detail.is_empty() {
+                case.set_system_out(cell.detail.as_str());
+            }
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .expect("quick-junit serializes what it was given")
+}
+
 /// Versioned JSON.
 pub fn render_json(m: &Matrix) -> String {
     let mut s = serde_json::to_string_pretty(&serde_json::json!({

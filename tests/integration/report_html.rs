@@ -88,6 +88,31 @@ fn check_compares_targets_in_one_matrix() {
 }
 
 #[test]
+fn check_compare_writes_junit_with_a_suite_per_target() {
+    let (code, xml, _) = compare("junit", "compare-junit");
+    assert_eq!(code, 1, "the faulty server fails");
+    let suites = crate::wirefuzz::junit_suites(&xml);
+    let names: Vec<&str> = suites.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["clean", "faulty"]);
+    let case = |suite: usize, id: &str| {
+        suites[suite]
+            .1
+            .iter()
+            .find(|(n, _)| n == id)
+            .unwrap_or_else(|| panic!("{id} is a test case of {}", names[suite]))
+            .1
+            .clone()
+    };
+    assert_eq!(case(0, "errors/malformed/unclosed"), None);
+    let failure = case(1, "errors/malformed/unclosed").expect("fails on the faulty server");
+    assert!(failure.contains("HTTP 500"), "{failure}");
+    assert!(
+        suites[0].1.iter().all(|(_, f)| f.is_none()),
+        "the clean server fails nothing"
+    );
+}
+
+#[test]
 fn html_escapes_everything_and_loads_nothing_from_outside() {
     let hostile = "</pre></section><script>alert(1)</script><img src=x onerror=alert(2)>";
     let m = Matrix {

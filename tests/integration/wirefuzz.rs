@@ -572,3 +572,85 @@ fn fuzz_never_follows_a_redirect_off_the_named_origin_and_flags_a_downgrade() {
         "{seen:?}"
     );
 }
+
+/// A JUnit test case: its name, and its failure's message and text when it fails.
+pub(crate) type JunitCase = (String, Option<String>);
+
+/// The test suites of a JUnit report: each suite's name and its test cases.
+pub(crate) fn junit_suites(xml: &str) -> Vec<(String, Vec<JunitCase>)> {
+    use poxspec::xml::{parse_str, Limits, Node};
+    let doc = parse_str(xml, &Limits::default()).expect("JUnit output is well-formed XML");
+    assert_eq!(doc.root.name.local.as_str(), "testsuites");
+    doc.root
+        .elements()
+        .map(|suite| {
+            assert_eq!(suite.name.local.as_str(), "testsuite");
+            let name = suite.attribute("name").unwrap().value.to_string();
+            let cases = suite
+                .elements()
+                .filter(|c| c.name.local.as_str() == "testcase")
+                .map(|c| {
+                    let failure = c
+                        .elements()
+                        .find(|f| f.name.local.as_str() == "failure")
+                        .map(|f| {
+                            let text: String = f
+                                .children
+                                .iter()
+                                .filter_map(|n| match n {
+                                    Node::Text(t) => Some(t.value.to_string()),
+                                    Node::CData(t) => Some(t.value.to_string()),
+                                    _ => None,
+                                })
+                                .collect();
+                            format!(
+                                "{}\n{text}",
+                                f.attribute("message")
+                                    .map(|m| m.value.to_string())
+                                    .unwrap_or_default()
+                            )
+                        });
+                    (c.attribute("name").unwrap().value.to_string(), failure)
+                })
+                .collect();
+            (name, cases)
+        })
+        .collect()
+}
+
+#[test]
+fn fuzz_writes_junit_with_a_case_per_generator_failing_with_its_reproducer() {
+    let dir = scratch("wirefuzz-junit");
+    let report = dir.join("fuzz.xml");
+    let (code, _, stderr) = poxspec(&[
+        "fuzz",
+        "--fault",
+        "malformed-500",
+        "--seed",
+        "3",
+        "--count",
+        "200",
+        "--out",
+        dir.to_str().unwrap(),
+        "--format",
+        "junit",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let suites = junit_suites(&std::fs::read_to_string(&report).unwrap());
+    assert_eq!(suites.len(), 1, "one target, one suite");
+    let (_, cases) = &suites[0];
+    assert!(
+        cases.iter().any(|(_, f)| f.is_none()),
+        "passing generators are cases too"
+    );
+    let failing: Vec<&JunitCase> = cases.iter().filter(|(_, f)| f.is_some()).collect();
+    assert!(!failing.is_empty(), "{cases:?}");
+    assert!(
+        failing
+            .iter()
+            .any(|(_, f)| f.as_deref().unwrap().contains("curl ")),
+        "a failing generator carries its reproducer: {failing:?}"
+    );
+}
