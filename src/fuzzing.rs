@@ -413,7 +413,7 @@ fn onoff_with(data: &[u8], parse: impl Fn(&[u8]) -> Result<crate::Parsed, crate:
     doc.push_str(model::ns::RESPONSE_ROOT);
     doc.push_str("\"><Response xmlns=\"");
     doc.push_str(model::ns::RESPONSE_OUTLOOK);
-    doc.push_str("\"><Account><Protocol><Type>IMAP</Type>");
+    doc.push_str("\"><Account><Protocol>");
     for s in &spellings {
         doc.push_str("<SSL>");
         doc.push_str(s);
@@ -472,7 +472,7 @@ fn onoff_spellings(raw: &str) -> Vec<String> {
 /// A settings response whose one protocol's `SSL` element holds `spelling`.
 fn onoff_document(spelling: &str) -> String {
     format!(
-        "<Autodiscover xmlns=\"{}\"><Response xmlns=\"{}\"><Account><Protocol><Type>IMAP</Type><SSL>{spelling}</SSL></Protocol></Account></Response></Autodiscover>",
+        "<Autodiscover xmlns=\"{}\"><Response xmlns=\"{}\"><Account><Protocol><SSL>{spelling}</SSL></Protocol></Account></Response></Autodiscover>",
         model::ns::RESPONSE_ROOT,
         model::ns::RESPONSE_OUTLOOK
     )
