@@ -41,8 +41,9 @@ pub fn check(bytes: &[u8]) -> Result<Stability, ParseError> {
             diff(&canonical, &again)
         )));
     }
-    let lossless_bytes = xml::write_lossless(&first.tree);
+    // `xml::write_lossless` is this text encoded: written once, not once per form.
     let lossless = xml::write_lossless_text(&first.tree);
+    let lossless_bytes = first.tree.encoding.encode(&lossless);
     match xml::parse_bytes(&lossless_bytes, &xml::Limits::default()) {
         Ok(t) => {
             let relossless = xml::write_lossless_text(&t);
