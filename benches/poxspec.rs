@@ -204,8 +204,8 @@ fn population(n: usize) -> Population {
         authentication_policies: Default::default(),
         mailboxes: (0..n)
             .map(|i| Mailbox {
-                identity: format!("user{i}"),
-                address: Some(format!("user{i}@contoso.example")),
+                identity: format!("user{i}").into(),
+                address: Some(format!("user{i}@contoso.example").into()),
                 smtp_client_authentication_disabled: [None, Some(true), Some(false)][i % 3],
                 pop_enabled: None,
                 imap_enabled: None,
@@ -245,7 +245,7 @@ fn bench_policy(c: &mut Criterion) {
         });
         let mut assigned = population(n);
         for (i, m) in assigned.mailboxes.iter_mut().enumerate() {
-            m.authentication_policy = (i % 3 != 0).then(|| format!("policy {}", i % 1_000));
+            m.authentication_policy = (i % 3 != 0).then(|| format!("policy {}", i % 1_000).into());
         }
         let csv = export::to_csv(&assigned);
         g.bench_with_input(BenchmarkId::new("csv_policies", n), &csv, |b, csv| {

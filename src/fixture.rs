@@ -114,7 +114,7 @@ impl Fixture {
                 .unwrap_or_default();
             let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_owned);
             mailboxes.push(FixtureMailbox {
-                display_name: s("display_name").unwrap_or_else(|| m.identity.clone()),
+                display_name: s("display_name").unwrap_or_else(|| m.identity.to_string()),
                 redirect_addr: s("redirect_addr"),
                 redirect_url: s("redirect_url"),
                 password: s("password"),

@@ -523,12 +523,12 @@ pub fn policy_population(max: usize, with_org: bool) -> BoxedStrategy<crate::pol
                             }
                         });
                     crate::policy::Mailbox {
-                        address: addr.then(|| format!("{identity}@contoso.example")),
-                        identity,
+                        address: addr.then(|| format!("{identity}@contoso.example").into()),
+                        identity: identity.into(),
                         smtp_client_authentication_disabled: d,
                         pop_enabled: pop,
                         imap_enabled: imap,
-                        authentication_policy,
+                        authentication_policy: authentication_policy.map(Into::into),
                     }
                 })
                 .collect();
@@ -586,7 +586,7 @@ pub fn policy_case(max: usize) -> BoxedStrategy<PolicyCase> {
         .prop_flat_map(|(mut population, pick)| {
             for m in &mut population.mailboxes {
                 if m.address.is_none() {
-                    m.address = Some(format!("{}@contoso.example", m.identity));
+                    m.address = Some(format!("{}@contoso.example", m.identity).into());
                 }
             }
             let i = pick.index(population.mailboxes.len());
@@ -617,7 +617,7 @@ pub fn policy_case(max: usize) -> BoxedStrategy<PolicyCase> {
                 kinds.into_iter().map(mail_protocol).collect();
             (
                 Just(population),
-                Just(m.address.expect("set above")),
+                Just(m.address.expect("set above").to_string()),
                 "[A-Z][a-z]{1,8} [A-Z][a-z]{1,10}",
                 protocols,
             )

@@ -57,9 +57,9 @@ pub fn to_csv(p: &Population) -> String {
 
 fn json_mailbox(m: &Mailbox) -> serde_json::Value {
     let mut o = serde_json::Map::new();
-    o.insert("Identity".into(), m.identity.clone().into());
+    o.insert("Identity".into(), m.identity.as_str().into());
     if let Some(a) = &m.address {
-        o.insert("PrimarySmtpAddress".into(), a.clone().into());
+        o.insert("PrimarySmtpAddress".into(), a.as_str().into());
     }
     o.insert(
         PROPERTY.into(),
@@ -72,7 +72,7 @@ fn json_mailbox(m: &Mailbox) -> serde_json::Value {
         o.insert("ImapEnabled".into(), m.imap_enabled.into());
     }
     if let Some(a) = &m.authentication_policy {
-        o.insert(POLICY_PROPERTY.into(), a.clone().into());
+        o.insert(POLICY_PROPERTY.into(), a.as_str().into());
     }
     serde_json::Value::Object(o)
 }

@@ -6,8 +6,9 @@ use super::quoted::QuotedRecords;
 use super::state::{
     AuthenticationPolicies, AuthenticationPolicy, Mailbox, Organization, PolicyIndex, Population,
 };
-use crate::xml::LineIndex;
+use crate::xml::{LineIndex, Str};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The property every export must carry.
 pub const PROPERTY: &str = "SmtpClientAuthenticationDisabled";
@@ -92,16 +93,19 @@ pub fn import(
     format: InputFormat,
     set: Option<Option<bool>>,
 ) -> Result<Population, ImportError> {
-    import_located(file, text, format, set).map(|(p, _)| p)
+    import_located(file, &Arc::from(text), format, set).map(|(p, _)| p)
 }
 
-/// [`import`], also giving where each assignment was written.
+/// [`import`] of a shared text, whose mailboxes' strings are ranges of it where the format
+/// spells them as they are (a CSV export, an identity list); also gives where each assignment
+/// was written.
 pub(crate) fn import_located(
     file: &str,
-    text: &str,
+    shared: &Arc<str>,
     format: InputFormat,
     set: Option<Option<bool>>,
 ) -> Result<Located, ImportError> {
+    let text: &str = shared;
     let err = |kind| ImportError::new(file, None, None, kind);
     let format = match format {
         InputFormat::Auto => {
@@ -115,7 +119,7 @@ pub(crate) fn import_located(
     let (population, assignments) = match format {
         InputFormat::Toml => (toml_fixture(file, text)?, Vec::new()),
         InputFormat::Json => json(file, text)?,
-        InputFormat::Csv => csv(file, text)?,
+        InputFormat::Csv => csv(file, shared)?,
         InputFormat::FormatList => format_list(file, text)?,
         InputFormat::Identities => {
             let value = set.ok_or_else(|| {
@@ -123,7 +127,7 @@ pub(crate) fn import_located(
                     "an identity list needs --set true|false|null, the value being applied".into(),
                 ))
             })?;
-            identities(file, text, value)?
+            identities(file, shared, value)?
         }
         InputFormat::Auto => unreachable!("resolved above"),
     };
@@ -163,10 +167,34 @@ pub(crate) fn check_assignments(
     Ok(())
 }
 
+/// `text.trim()`, answered without decoding characters when both ends are ASCII and not
+/// whitespace (every ASCII byte above the space is not whitespace), as nearly every value is.
+fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b.is_ascii());
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// A policy name as an export writes it: empty means none.
-fn policy_name(text: &str) -> Option<String> {
+fn policy_name(text: &str) -> Option<&str> {
     let t = text.trim();
-    (!t.is_empty()).then(|| t.to_owned())
+    (!t.is_empty()).then_some(t)
+}
+
+/// `value` as a [`Str`]: a range of `src` when it lies in it (no copy), else a copy of its own.
+fn shared_str(src: &Arc<str>, value: &str) -> Str {
+    // Addresses compared as integers: a value outside `src` (an unescaped copy) fails the test.
+    let at = (value.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+    if at <= src.len() && value.len() <= src.len() - at {
+        if let Some(s) = Str::slice_of(src, at, at + value.len()) {
+            return s;
+        }
+    }
+    Str::from(value)
 }
 
 /// Guesses the format from the file name, then from the content.
@@ -352,7 +380,7 @@ impl<'f> Collector<'f> {
                 Some(line),
                 None,
                 K::Conflict {
-                    identity: m.identity,
+                    identity: m.identity.to_string(),
                     first_line,
                 },
             ));
@@ -390,7 +418,8 @@ fn ps_bool(field: &str, text: &str) -> Result<Option<bool>, K> {
     }
 }
 
-fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Located, ImportError> {
+fn identities(file: &str, src: &Arc<str>, value: Option<bool>) -> Result<Located, ImportError> {
+    let text: &str = src;
     let mut c = Collector::new(file);
     for (i, line) in text.lines().enumerate() {
         let id = line.trim().trim_start_matches('\u{feff}');
@@ -411,8 +440,8 @@ fn identities(file: &str, text: &str, value: Option<bool>) -> Result<Located, Im
         }
         c.add(
             Mailbox {
-                identity: id.to_owned(),
-                address: id.contains('@').then(|| id.to_owned()),
+                identity: shared_str(src, id),
+                address: id.contains('@').then(|| shared_str(src, id)),
                 smtp_client_authentication_disabled: value,
                 pop_enabled: None,
                 imap_enabled: None,
@@ -471,14 +500,16 @@ fn format_list(file: &str, text: &str) -> Result<Located, ImportError> {
             }
         };
         let m = Mailbox {
-            identity,
+            identity: identity.into(),
             address: get("PrimarySmtpAddress")
-                .map(|e| e.2.clone())
-                .filter(|a| !a.is_empty()),
+                .filter(|e| !e.2.is_empty())
+                .map(|e| Str::from(&e.2)),
             smtp_client_authentication_disabled: disabled,
             pop_enabled: flag("PopEnabled")?,
             imap_enabled: flag("ImapEnabled")?,
-            authentication_policy: get(POLICY_PROPERTY).and_then(|e| policy_name(&e.2)),
+            authentication_policy: get(POLICY_PROPERTY)
+                .and_then(|e| policy_name(&e.2))
+                .map(Str::from),
         };
         let at = get(POLICY_PROPERTY).map(|e| At::LineCol(e.0, e.3));
         c.add_at(m, first_line, at)?;
@@ -626,18 +657,20 @@ impl CsvColumns {
 /// A mailbox CSV export: Export-Csv's own shape (every field quoted) through the quoted-record
 /// splitter, anything else, and every input with an error, through the `csv` reader, which
 /// places the error.
-fn csv(file: &str, text: &str) -> Result<Located, ImportError> {
-    match csv_quoted(file, text) {
+fn csv(file: &str, src: &Arc<str>) -> Result<Located, ImportError> {
+    match csv_quoted(file, src) {
         Some(located) => Ok(located),
-        None => csv_general(file, text),
+        None => csv_general(file, src),
     }
 }
 
 /// [`csv`] over [`QuotedRecords`]: `None` at the first record outside Export-Csv's shape and
 /// at the first error, both left to [`csv_general`] to read again. It builds the same mailboxes
 /// from the same fields: a record the splitter accepts is read by the `csv` reader into the
-/// same values (checked by `quoted_and_general_csv_readers_agree`).
-fn csv_quoted(file: &str, text: &str) -> Option<Located> {
+/// same values (checked by `quoted_and_general_csv_readers_agree`). The mailboxes' strings
+/// are ranges of `src` (copies only for a field with an escaped quote).
+fn csv_quoted(file: &str, src: &Arc<str>) -> Option<Located> {
+    let text: &str = src;
     let body = text.trim_start_matches('\u{feff}');
     let (reader, headers, header_line) = csv_open(file, body).ok()?;
     let cols = CsvColumns::of(file, &headers, header_line).ok()?;
@@ -655,21 +688,18 @@ fn csv_quoted(file: &str, text: &str) -> Option<Located> {
             Some(i) => ps_bool(name, &fields[i].text(body)).ok(),
             None => Some(None),
         };
-        let identity = fields[cols.identity].text(body);
-        let identity = identity.trim();
+        let trimmed = |i: usize| shared_str(src, trim(&fields[i].text(body)));
+        let identity = trimmed(cols.identity);
         if identity.is_empty() {
             return None;
         }
         let mailbox = Mailbox {
-            identity: identity.to_owned(),
-            address: cols
-                .address
-                .map(|i| fields[i].text(body).trim().to_owned())
-                .filter(|a| !a.is_empty()),
+            identity,
+            address: cols.address.map(trimmed).filter(|a| !a.is_empty()),
             smtp_client_authentication_disabled: value(Some(cols.property), PROPERTY)?,
             pop_enabled: value(cols.pop, "PopEnabled")?,
             imap_enabled: value(cols.imap, "ImapEnabled")?,
-            authentication_policy: cols.policy.and_then(|i| policy_name(&fields[i].text(body))),
+            authentication_policy: cols.policy.map(trimmed).filter(|a| !a.is_empty()),
         };
         let policy_at = cols.policy.map(|field| At::CsvField {
             line: at.line,
@@ -716,7 +746,7 @@ fn csv_general(file: &str, text: &str) -> Result<Located, ImportError> {
                 None => Ok(None),
             }
         };
-        let identity = get(cols.identity).trim().to_owned();
+        let identity = Str::from(get(cols.identity).trim());
         if identity.is_empty() {
             return Err(at(
                 cols.identity,
@@ -732,12 +762,13 @@ fn csv_general(file: &str, text: &str) -> Result<Located, ImportError> {
                 identity,
                 address: cols
                     .address
-                    .map(|i| get(i).trim().to_owned())
-                    .filter(|a| !a.is_empty()),
+                    .map(|i| get(i).trim())
+                    .filter(|a| !a.is_empty())
+                    .map(Str::from),
                 smtp_client_authentication_disabled: value(Some(cols.property), PROPERTY)?,
                 pop_enabled: value(cols.pop, "PopEnabled")?,
                 imap_enabled: value(cols.imap, "ImapEnabled")?,
-                authentication_policy: cols.policy.and_then(|i| policy_name(get(i))),
+                authentication_policy: cols.policy.and_then(|i| policy_name(get(i))).map(Str::from),
             },
             line,
             cols.policy.map(|field| At::CsvField {
@@ -858,7 +889,7 @@ fn json(file: &str, text: &str) -> Result<Located, ImportError> {
             })?;
         let authentication_policy = match obj.get(POLICY_PROPERTY) {
             None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => policy_name(s),
+            Some(serde_json::Value::String(s)) => policy_name(s).map(Str::from),
             Some(v) => {
                 return Err(at(
                     POLICY_PROPERTY,
@@ -871,8 +902,8 @@ fn json(file: &str, text: &str) -> Result<Located, ImportError> {
             }
         };
         let m = Mailbox {
-            identity,
-            address: text_of("PrimarySmtpAddress"),
+            identity: identity.into(),
+            address: text_of("PrimarySmtpAddress").map(Str::from),
             smtp_client_authentication_disabled: nullable(PROPERTY, true)?,
             pop_enabled: nullable("PopEnabled", false)?,
             imap_enabled: nullable("ImapEnabled", false)?,
@@ -1091,7 +1122,7 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
             Some(DeValue::String(v)) => {
                 let value_at = get(t, "authentication_policy").map_or(start, |p| p.1);
                 check(v, value_at)?;
-                Some(v.trim().to_owned())
+                Some(Str::from(v.trim()))
             }
             Some(v) => {
                 return Err(at(
@@ -1106,8 +1137,8 @@ fn toml_fixture(file: &str, text: &str) -> Result<Population, ImportError> {
         };
         c.add(
             Mailbox {
-                identity,
-                address: s("address"),
+                identity: identity.into(),
+                address: s("address").map(Str::from),
                 smtp_client_authentication_disabled: nullable(
                     "smtp_client_authentication_disabled",
                     true,
@@ -1305,7 +1336,7 @@ mod tests {
 
     fn agree(text: &str) -> Result<(), TestCaseError> {
         let general = csv_general("x.csv", text);
-        if let Some(quoted) = csv_quoted("x.csv", text) {
+        if let Some(quoted) = csv_quoted("x.csv", &Arc::from(text)) {
             prop_assert_eq!(Ok(quoted), general);
         }
         Ok(())

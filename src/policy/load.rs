@@ -7,8 +7,10 @@ use super::import::{check_assignments, import_located, At, InputFormat};
 use super::state::{Organization, PolicyIndex, Population};
 use super::tenant;
 use crate::input::{self, InputError};
+use crate::xml::Str;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How to read an export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +67,9 @@ pub fn load_file(
     file: &Path,
     options: &LoadOptions,
 ) -> Result<(Organization, Population), LoadError> {
-    let text = input::read_text(file)?;
-    load_text(file, &text, options)
+    // One shared text: the mailboxes' strings are ranges of it.
+    let text: Arc<str> = input::read_text(file)?.into();
+    load_shared(file, &text, options)
 }
 
 /// [`load_file`] on text already read; `file` names it in errors. The companion exports named
@@ -74,6 +77,15 @@ pub fn load_file(
 pub fn load_text(
     file: &Path,
     text: &str,
+    options: &LoadOptions,
+) -> Result<(Organization, Population), LoadError> {
+    load_shared(file, &Arc::from(text), options)
+}
+
+/// [`load_text`] on a shared text.
+fn load_shared(
+    file: &Path,
+    text: &Arc<str>,
     options: &LoadOptions,
 ) -> Result<(Organization, Population), LoadError> {
     let name = file.display().to_string();
@@ -193,25 +205,27 @@ fn assign_users(
             continue;
         };
         let m = &mut p.mailboxes[i];
-        let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        let same = |a: Option<&str>, b: Option<&str>| match (a, b) {
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
             (None, None) => true,
             _ => false,
         };
         let earlier = from_row[i];
-        if (earlier.is_some() || had_column) && !same(&m.authentication_policy, &r.policy) {
+        if (earlier.is_some() || had_column)
+            && !same(m.authentication_policy.as_deref(), r.policy.as_deref())
+        {
             let (line, column) = r.at.locate(text);
             return Err(ImportError::new(
                 file,
                 line,
                 column,
                 K::Conflict {
-                    identity: m.identity.clone(),
+                    identity: m.identity.to_string(),
                     first_line: earlier.unwrap_or(0),
                 },
             ));
         }
-        m.authentication_policy = r.policy.clone();
+        m.authentication_policy = r.policy.as_deref().map(Str::from);
         from_row[i] = Some(r.line);
         assigned.push((i, r.at));
     }

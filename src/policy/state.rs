@@ -11,6 +11,7 @@
 //! authentication policy, else of the organisation's default policy). An authentication policy
 //! never turns SMTP AUTH off: OAuth (XOAUTH2) submissions are not affected by it.
 
+use crate::xml::Str;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -101,13 +102,15 @@ impl<'p> PolicyIndex<'p> {
     }
 }
 
-/// One mailbox's state, as an export gives it.
+/// One mailbox's state, as an export gives it. Its strings are [`Str`]s: an importer gives them
+/// ranges of the export's text (one shared allocation for a million mailboxes) rather than a
+/// copy each; compare and print them as `str`s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mailbox {
     /// `Identity` (or `Name`) as the export wrote it.
-    pub identity: String,
+    pub identity: Str,
     /// Primary SMTP address, when the export carries one.
-    pub address: Option<String>,
+    pub address: Option<Str>,
     /// `Set-CASMailbox -SmtpClientAuthenticationDisabled`: `Some(true)` disabled, `Some(false)`
     /// enabled, `None` (`$null`) follows the organisation.
     pub smtp_client_authentication_disabled: Option<bool>,
@@ -118,7 +121,7 @@ pub struct Mailbox {
     /// `Set-User -AuthenticationPolicy`: the name of the user's own authentication policy;
     /// `None` when the user has none (the organisation default applies) or the input does not
     /// carry assignments.
-    pub authentication_policy: Option<String>,
+    pub authentication_policy: Option<Str>,
 }
 
 /// What decided a mailbox's effective state.

@@ -51,8 +51,8 @@ fn population(n: usize) -> poxspec::policy::Population {
         authentication_policies: Default::default(),
         mailboxes: (0..n)
             .map(|i| poxspec::policy::Mailbox {
-                identity: format!("user{i}"),
-                address: Some(format!("user{i}@contoso.example")),
+                identity: format!("user{i}").into(),
+                address: Some(format!("user{i}@contoso.example").into()),
                 smtp_client_authentication_disabled: [None, Some(true), Some(false)][i % 3],
                 pop_enabled: None,
                 imap_enabled: None,
