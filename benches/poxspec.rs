@@ -218,7 +218,8 @@ fn population(n: usize) -> Population {
 /// Import a Get-CASMailbox Export-Csv and resolve every mailbox; `csv_policies`: the same
 /// export with an AuthenticationPolicy column (two users in three assigned one of 1,000
 /// policies, spelled in another case than the policy, the rest following a default), resolved
-/// through the policy index.
+/// through the policy index; `csv_human`: what `poxspec policy resolve --org-disabled false`
+/// does after reading the file (load, resolve, the table for people, written to a sink).
 fn bench_policy(c: &mut Criterion) {
     let mut g = c.benchmark_group("policy_resolve");
     g.sample_size(10);
@@ -241,6 +242,19 @@ fn bench_policy(c: &mut Criterion) {
             b.iter(|| {
                 let p = policy::import("x.csv", csv, InputFormat::Csv, None).unwrap();
                 policy::resolve_all(&org, &p).len()
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("csv_human", n), &csv, |b, csv| {
+            let options = policy::LoadOptions {
+                org_disabled: Some(false),
+                ..Default::default()
+            };
+            b.iter(|| {
+                let (org, p) =
+                    policy::load_text(std::path::Path::new("x.csv"), csv, &options).unwrap();
+                policy::write_human(&mut std::io::sink(), &org, policy::resolve_each(&org, &p))
+                    .unwrap();
+                p.mailboxes.len()
             })
         });
         let mut assigned = population(n);

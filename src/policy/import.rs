@@ -684,22 +684,24 @@ fn csv_quoted(file: &str, src: &Arc<str>) -> Option<Located> {
         if fields.len() != cols.width {
             return None;
         }
+        // As written: a value with an escaped quote is no boolean either way.
         let value = |i: Option<usize>, name: &str| match i {
-            Some(i) => ps_bool(name, &fields[i].text(body)).ok(),
+            Some(i) => ps_bool(name, fields[i].raw(body)).ok(),
             None => Some(None),
         };
-        let trimmed = |i: usize| shared_str(src, trim(&fields[i].text(body)));
-        let identity = trimmed(cols.identity);
-        if identity.is_empty() {
-            return None;
-        }
+        let trimmed = |i: usize| {
+            let text = fields[i].text(body);
+            let value = trim(&text);
+            (!value.is_empty()).then(|| shared_str(src, value))
+        };
+        let identity = trimmed(cols.identity)?;
         let mailbox = Mailbox {
             identity,
-            address: cols.address.map(trimmed).filter(|a| !a.is_empty()),
+            address: cols.address.and_then(trimmed),
             smtp_client_authentication_disabled: value(Some(cols.property), PROPERTY)?,
             pop_enabled: value(cols.pop, "PopEnabled")?,
             imap_enabled: value(cols.imap, "ImapEnabled")?,
-            authentication_policy: cols.policy.map(trimmed).filter(|a| !a.is_empty()),
+            authentication_policy: cols.policy.and_then(trimmed),
         };
         let policy_at = cols.policy.map(|field| At::CsvField {
             line: at.line,

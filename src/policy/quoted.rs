@@ -32,6 +32,11 @@ impl Field {
             Cow::Borrowed(raw)
         }
     }
+
+    /// The field's content as written between its quotes (escaped quotes still doubled).
+    pub(super) fn raw<'t>(&self, body: &'t str) -> &'t str {
+        &body[self.start..self.end]
+    }
 }
 
 /// Where a record starts: its byte offset in the body and its 1-based line.
@@ -97,22 +102,21 @@ impl<'t> QuotedRecords<'t> {
             start: self.pos,
             line: self.line,
         };
-        // The record ends on its line: a line break inside quotes would move the line count,
-        // and shows here as a field whose closing quote is not on the line (outside).
-        let newline = memchr::memchr(b'\n', &b[self.pos..]).map(|i| self.pos + i);
-        let line_end = newline.unwrap_or(b.len());
-        let line = &b[..line_end];
         let mut p = self.pos;
         loop {
-            if line.get(p) != Some(&b'"') {
+            if b.get(p) != Some(&b'"') {
                 return Err(OutsideShape);
             }
             let start = p + 1;
             let mut q = start;
             let mut escaped = false;
+            // A line break inside quotes would move the line count: outside.
             let end = loop {
-                let i = q + find_quote(&line[q..]).ok_or(OutsideShape)?;
-                if line.get(i + 1) == Some(&b'"') {
+                let i = q + find_quote_or_newline(&b[q..]).ok_or(OutsideShape)?;
+                if b[i] == b'\n' {
+                    return Err(OutsideShape);
+                }
+                if b.get(i + 1) == Some(&b'"') {
                     escaped = true;
                     q = i + 2;
                 } else {
@@ -125,44 +129,53 @@ impl<'t> QuotedRecords<'t> {
                 escaped,
             });
             p = end + 1;
-            match line.get(p) {
+            match b.get(p) {
                 Some(b',') => p += 1,
                 None => break,
+                Some(b'\n') => {
+                    p += 1;
+                    self.line += 1;
+                    break;
+                }
                 // CRLF; a CR elsewhere ends a record for the `csv` reader but not a line.
-                Some(b'\r') if p + 1 == line_end => break,
+                Some(b'\r') if b.get(p + 1) == Some(&b'\n') => {
+                    p += 2;
+                    self.line += 1;
+                    break;
+                }
+                Some(b'\r') if p + 1 == b.len() => {
+                    p += 1;
+                    break;
+                }
                 Some(_) => return Err(OutsideShape),
             }
         }
-        match newline {
-            Some(n) => {
-                self.pos = n + 1;
-                self.line += 1;
-            }
-            None => self.pos = b.len(),
-        }
+        self.pos = p;
         Ok(Some(at))
     }
 }
 
-/// The offset of the first `"` in `s`, eight bytes at a time: fields are short (a few to a few
-/// dozen bytes), where `memchr`'s setup costs more than the search.
-fn find_quote(s: &[u8]) -> Option<usize> {
+/// The offset of the first `"` or line feed in `s`, eight bytes at a time: fields are short (a
+/// few to a few dozen bytes), where `memchr`'s setup costs more than the search.
+fn find_quote_or_newline(s: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    // The lowest zero byte of `w` sets the lowest high bit of the result; bytes above it may
+    // set false ones, which `trailing_zeros` never reaches.
+    let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
     let mut chunks = s.chunks_exact(8);
     for (n, chunk) in chunks.by_ref().enumerate() {
-        let w = u64::from_le_bytes(chunk.try_into().expect("chunks of eight")) ^ QUOTES;
-        // The lowest byte of `w` that is zero (a quote) sets the lowest high bit here; bytes
-        // above it may set false ones, which `trailing_zeros` never reaches.
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zero != 0 {
-            return Some(n * 8 + zero.trailing_zeros() as usize / 8);
+        let w = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        let found = zeros(w ^ QUOTES) | zeros(w ^ NEWLINES);
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
         }
     }
     let rest = chunks.remainder();
     rest.iter()
-        .position(|&c| c == b'"')
+        .position(|&c| c == b'"' || c == b'\n')
         .map(|i| s.len() - rest.len() + i)
 }
 
@@ -204,21 +217,31 @@ mod tests {
     }
 
     #[test]
-    fn the_quote_search_finds_the_first_quote_at_every_offset() {
-        for len in 0..20 {
-            for at in 0..=len {
-                let mut s = vec![b'a'; len];
-                if at < len {
-                    s[at] = b'"';
-                    if at + 1 < len {
-                        s[at + 1] = b'"';
+    fn the_search_finds_the_first_quote_or_line_feed_at_every_offset() {
+        for stop in [b'"', b'\n'] {
+            for len in 0..20 {
+                for at in 0..=len {
+                    let mut s = vec![b'a'; len];
+                    if at < len {
+                        s[at] = stop;
+                        if at + 1 < len {
+                            s[at + 1] = b'"';
+                        }
+                        if at + 2 < len {
+                            s[at + 2] = b'\n';
+                        }
                     }
+                    let want = (at < len).then_some(at);
+                    assert_eq!(find_quote_or_newline(&s), want, "{stop} {len} {at}");
                 }
-                let want = (at < len).then_some(at);
-                assert_eq!(find_quote(&s), want, "{len} {at}");
             }
         }
-        assert_eq!(find_quote("\u{e9}\u{e9}\u{e9}\u{e9}\"".as_bytes()), Some(8));
+        assert_eq!(
+            find_quote_or_newline("\u{e9}\u{e9}\u{e9}\u{e9}\"".as_bytes()),
+            Some(8)
+        );
+        // Bytes one above and below the targets are not taken for them.
+        assert_eq!(find_quote_or_newline(b"!#\x09\x0b!#\x09\x0b!\""), Some(9));
     }
 
     #[test]
