@@ -3,7 +3,7 @@
 //! which puts them exactly where Microsoft's examples do (on `Autodiscover` and `Response`).
 
 use super::types::*;
-use crate::xml::{self, Attribute, Element, Name, Node, Span, Str, Text, XMLNS_URI};
+use crate::xml::{self, Attribute, Element, Name, Node, Span, Str, Text, XMLNS_URI, XML_URI};
 
 /// Writes a model in the canonical form (see [`xml::write_canonical`]).
 pub fn to_canonical(doc: &Document) -> String {
@@ -61,6 +61,10 @@ fn bare(local: &str, meta: &Meta, parent_ns: Option<&str>) -> Element {
     let mut plain = Vec::new();
     for a in &meta.attrs {
         let prefix = a.ns.as_ref().map(|uri| {
+            // Bound by definition: declaring another prefix for it is a namespace error.
+            if uri.as_str() == XML_URI {
+                return "xml".to_owned();
+            }
             if let Some((p, _)) = declared.iter().find(|(_, u)| u == uri) {
                 return p.clone();
             }

@@ -20,6 +20,6 @@ pub use reader::{is_xml_char, parse_bytes, parse_str};
 pub use text::Str;
 pub use tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
-    XMLNS_URI,
+    XMLNS_URI, XML_URI,
 };
 pub use writer::{escape_text, write_canonical, write_lossless, write_lossless_text};

@@ -8,6 +8,10 @@ use serde::Serialize;
 /// The namespace URI reserved for `xmlns` declarations.
 pub const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 
+/// The namespace URI the `xml` prefix is bound to by definition (`xml:lang`, `xml:space`);
+/// no other prefix may be bound to it, and `xml` needs no declaration.
+pub const XML_URI: &str = "http://www.w3.org/XML/1998/namespace";
+
 /// A parsed document. Guarantees: `text` is the whole decoded source and every [`Span`] in the
 /// tree indexes into it; the root is the only top-level element; nothing was dropped (comments,
 /// processing instructions, CDATA sections, character references and whitespace are all kept).
