@@ -88,55 +88,14 @@ impl Outcome {
 
     pub(crate) fn sort(&mut self) {
         let key = |f: &Finding| (f.line, f.column, f.rule);
-        let findings = &mut self.findings;
         // Checks walk the model element by element, so findings arrive in short runs (an
-        // element's own finding after its children's): sort small keys and indices, then move
-        // each finding once, instead of comparing and moving whole findings in the sort.
-        if !findings.is_sorted_by(|a, b| key(a) <= key(b)) {
-            let mut order: Vec<usize> = (0..findings.len()).collect();
-            // The index breaks ties, which keeps the order stable.
-            order.sort_unstable_by(|&i, &j| {
-                key(&findings[i]).cmp(&key(&findings[j])).then(i.cmp(&j))
-            });
-            permute(findings, order);
+        // element's own finding after its children's). A cached-key sort orders small keys
+        // and moves each finding once, where sorting the findings themselves compared and
+        // moved whole findings n log n times; it is stable, as the order of equal findings
+        // must stay.
+        if !self.findings.is_sorted_by(|a, b| key(a) <= key(b)) {
+            self.findings.sort_by_cached_key(key);
         }
-        findings.dedup();
-    }
-}
-
-/// Rearranges `items` so that position `k` holds what was at `order[k]` (`order` is a
-/// permutation of the indices), by following its cycles: each item moves once.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    for start in 0..items.len() {
-        let mut k = start;
-        while order[k] != start {
-            let from = order[k];
-            items.swap(k, from);
-            order[k] = k;
-            k = from;
-        }
-        order[k] = k;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permute;
-
-    #[test]
-    fn permute_places_each_item_where_the_order_says() {
-        for order in [
-            vec![2, 0, 1],
-            vec![0, 1, 2],
-            vec![1, 0, 3, 2],
-            vec![3, 2, 1, 0],
-            vec![4, 0, 3, 1, 2],
-        ] {
-            let items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
-            let expected: Vec<usize> = order.iter().map(|&i| items[i]).collect();
-            let mut got = items.clone();
-            permute(&mut got, order.clone());
-            assert_eq!(got, expected, "order {order:?}");
-        }
+        self.findings.dedup();
     }
 }
