@@ -812,16 +812,12 @@ fn echo_credentials(reply: &mut Reply, authorization: &str) {
     reply.body.splice(at..at, comment.into_bytes());
 }
 
-/// Whether the request's XML declaration names US-ASCII (`us-ascii` or `ascii`, any case).
+/// Whether the request's XML declaration names US-ASCII (`us-ascii` or `ascii`, any case),
+/// read with quick-xml's declaration reader as the parser reads it.
 fn declares_ascii(body: &[u8]) -> bool {
-    let head = &body[..body.len().min(100)];
-    let Some(end) = head.windows(2).position(|w| w == b"?>") else {
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let Ok(quick_xml::events::Event::Decl(d)) = reader.read_event() else {
         return false;
     };
-    let decl = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
-    decl.starts_with("<?xml")
-        && (decl.contains("encoding=\"us-ascii\"")
-            || decl.contains("encoding='us-ascii'")
-            || decl.contains("encoding=\"ascii\"")
-            || decl.contains("encoding='ascii'"))
+    matches!(d.encoding(), Some(Ok(e)) if e.eq_ignore_ascii_case("us-ascii") || e.eq_ignore_ascii_case("ascii"))
 }
