@@ -127,22 +127,20 @@ pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
             return EXIT_USAGE;
         }
     }
+    // The page and JUnit render the one-target matrix, as a comparison's do.
+    let matrix = || {
+        wirefuzz::render::matrix(&[(
+            "target".to_owned(),
+            outcome.target.clone(),
+            Ok(outcome.clone()),
+        )])
+    };
     let text = match args.format {
         FuzzFormat::Human => wirefuzz::render::human(&outcome),
         FuzzFormat::Json => wirefuzz::render::json(&outcome) + "\n",
         FuzzFormat::Markdown => wirefuzz::render::markdown(&outcome),
-        FuzzFormat::Html | FuzzFormat::Junit => {
-            let m = wirefuzz::render::matrix(&[(
-                "target".to_owned(),
-                outcome.target.clone(),
-                Ok(outcome.clone()),
-            )]);
-            if args.format == FuzzFormat::Html {
-                poxspec::report::html::render_html(&m)
-            } else {
-                poxspec::report::matrix::render_junit(&m)
-            }
-        }
+        FuzzFormat::Html => poxspec::report::html::render_html(&matrix()),
+        FuzzFormat::Junit => poxspec::report::matrix::render_junit(&matrix()),
     };
     match &args.output {
         Some(p) => {

@@ -258,11 +258,10 @@ fn deep_nesting_crash_is_found_and_shrunk() {
     }
 }
 
-#[test]
-fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
-    let dir = scratch("wirefuzz-cli");
-    let out_dir = dir.to_str().unwrap();
-    let (code, stdout, stderr) = poxspec(&[
+/// `poxspec fuzz` against the embedded server with `malformed-500`, seed 3, 200 requests,
+/// reproducers under `out`, then `extra`.
+fn fuzz_malformed_500(out: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
         "fuzz",
         "--fault",
         "malformed-500",
@@ -271,8 +270,16 @@ fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
         "--count",
         "200",
         "--out",
-        out_dir,
-    ]);
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    poxspec(&args)
+}
+
+#[test]
+fn fuzz_cli_writes_reproducers_with_curl_and_exits_1() {
+    let dir = scratch("wirefuzz-cli");
+    let (code, stdout, stderr) = fuzz_malformed_500(&dir, &[]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("server-error"), "{stdout}");
     assert!(stdout.contains("failures/0001.xml"), "{stdout}");
@@ -622,21 +629,10 @@ pub(crate) fn junit_suites(xml: &str) -> Vec<(String, Vec<JunitCase>)> {
 fn fuzz_writes_junit_with_a_case_per_generator_failing_with_its_reproducer() {
     let dir = scratch("wirefuzz-junit");
     let report = dir.join("fuzz.xml");
-    let (code, _, stderr) = poxspec(&[
-        "fuzz",
-        "--fault",
-        "malformed-500",
-        "--seed",
-        "3",
-        "--count",
-        "200",
-        "--out",
-        dir.to_str().unwrap(),
-        "--format",
-        "junit",
-        "--output",
-        report.to_str().unwrap(),
-    ]);
+    let (code, _, stderr) = fuzz_malformed_500(
+        &dir,
+        &["--format", "junit", "--output", report.to_str().unwrap()],
+    );
     assert_eq!(code, 1, "{stderr}");
     let suites = junit_suites(&std::fs::read_to_string(&report).unwrap());
     assert_eq!(suites.len(), 1, "one target, one suite");
