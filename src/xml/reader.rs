@@ -11,9 +11,10 @@ use super::tree::{
 };
 use quick_xml::errors::{Error as QxError, IllFormedError};
 use quick_xml::escape::EscapeError;
+use quick_xml::events::attributes::Attribute as QxAttribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::name::{NamespaceError, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::name::{NamespaceError, NamespaceResolver, QName, ResolveResult};
+use quick_xml::reader::Reader;
 use quick_xml::XmlVersion;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -51,6 +52,17 @@ fn error_at(text: &str, offset: usize, kind: XmlErrorKind) -> XmlError {
     }
 }
 
+/// Whether every byte is printable ASCII, tab, LF or CR. A chunk's bytes are folded without
+/// an early exit, which lets the compiler test them in vector registers (a byte at a time
+/// this was about 5 instructions per byte of every document).
+fn is_plain_ascii(text: &str) -> bool {
+    text.as_bytes().chunks(64).all(|chunk| {
+        chunk.iter().fold(true, |ok, &b| {
+            ok & ((0x20..0x7F).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
+        })
+    })
+}
+
 /// Whether XML 1.0 allows `c` in a document (the `Char` production).
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -63,9 +75,7 @@ fn parse_text(
 ) -> Result<Document, XmlError> {
     // Printable ASCII and tab/LF/CR are always allowed: check bytes first (vectorizes), and
     // walk characters only for text with other bytes.
-    let plain_ascii = text
-        .bytes()
-        .all(|b| (0x20..0x7F).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'));
+    let plain_ascii = is_plain_ascii(&text);
     if let Some((i, c)) = (!plain_ascii)
         .then(|| text.char_indices().find(|&(_, c)| !is_xml_char(c)))
         .flatten()
@@ -115,7 +125,16 @@ struct Builder<'t> {
     text: &'t str,
     encoding: SourceEncoding,
     limits: &'t Limits,
-    reader: NsReader<&'t [u8]>,
+    /// The plain reader, not quick-xml's `NsReader`: that one reads every start tag's
+    /// attributes a second time to find its declarations, and the builder reads them anyway.
+    reader: Reader<&'t [u8]>,
+    /// The namespace bindings in scope, fed from the builder's own pass over each start tag.
+    resolver: NamespaceResolver,
+    /// Whether the last element's scope (an empty element's, or one just ended) is still to
+    /// be left before the next event.
+    pending_pop: bool,
+    /// A start tag's attributes as byte ranges of the source (reused from tag to tag).
+    scratch: Vec<RawAttribute>,
     stack: Vec<Element>,
     pending: Option<PendingText>,
     declaration: Option<Declaration>,
@@ -129,6 +148,13 @@ struct Builder<'t> {
     ns_values: std::collections::HashMap<String, String>,
     /// Every namespace name met so far, one shared text each.
     namespaces: Interner,
+}
+
+/// An attribute of the start tag being read, as ranges of the source.
+#[derive(Clone, Copy)]
+struct RawAttribute {
+    key: (usize, usize),
+    value: (usize, usize),
 }
 
 /// Character data being gathered into one [`Text`] node (adjacent text and references). Each
@@ -185,7 +211,7 @@ impl Interner {
 impl<'t> Builder<'t> {
     fn new(src: &'t Arc<str>, encoding: SourceEncoding, limits: &'t Limits) -> Self {
         let text: &'t str = src;
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
         let config = reader.config_mut();
         config.trim_text(false);
         config.check_end_names = true;
@@ -197,6 +223,9 @@ impl<'t> Builder<'t> {
             encoding,
             limits,
             reader,
+            resolver: NamespaceResolver::default(),
+            pending_pop: false,
+            scratch: Vec::new(),
             stack: Vec::new(),
             pending: None,
             declaration: None,
@@ -246,31 +275,20 @@ impl<'t> Builder<'t> {
     fn events(mut self, count: &mut u64) -> Result<Parts, Fail> {
         loop {
             *count += 1;
+            if self.pending_pop {
+                self.resolver.pop();
+                self.pending_pop = false;
+            }
             let start = self.reader.buffer_position() as usize;
-            let event = match self.reader.read_resolved_event() {
-                Ok((resolved, event)) => {
-                    // Only start tags need their namespace; end tags are matched by name.
-                    let needs_ns = matches!(event, Event::Start(_) | Event::Empty(_));
-                    let ns = match resolved {
-                        // As written: normalized once the element's declarations are read.
-                        ResolveResult::Bound(ns) if needs_ns => {
-                            Some(self.namespaces.intern(ns.as_ref()))
-                        }
-                        ResolveResult::Bound(_) | ResolveResult::Unbound => None,
-                        ResolveResult::Unknown(p) => {
-                            return Err((start, XmlErrorKind::UndeclaredPrefix(p)))
-                        }
-                    };
-                    // Events borrow the input, not the reader: no copy needed.
-                    (ns, event)
-                }
+            // Events borrow the input, not the reader: no copy needed.
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
                 Err(e) => {
                     let at = self.reader.error_position() as usize;
                     return Err(map_error(e, at.min(self.text.len())));
                 }
             };
             let end = self.reader.buffer_position() as usize;
-            let (ns, event) = event;
             match event {
                 Event::Text(t) => {
                     // Borrowed: push_text copies once, into the pending text node.
@@ -287,7 +305,7 @@ impl<'t> Builder<'t> {
                 }
                 other => {
                     self.flush_text();
-                    if self.handle(other, ns, start, end)? {
+                    if self.handle(other, start, end)? {
                         break;
                     }
                 }
@@ -301,13 +319,7 @@ impl<'t> Builder<'t> {
     }
 
     /// Handles every event but text; returns true at the end of input.
-    fn handle(
-        &mut self,
-        event: Event<'_>,
-        ns: Option<Str>,
-        start: usize,
-        end: usize,
-    ) -> Result<bool, Fail> {
+    fn handle(&mut self, event: Event<'_>, start: usize, end: usize) -> Result<bool, Fail> {
         let span = Span::new(start, end);
         match event {
             Event::Decl(d) => {
@@ -356,14 +368,16 @@ impl<'t> Builder<'t> {
             }
             Event::DocType(_) => return Err((start, XmlErrorKind::Doctype)),
             Event::Start(e) => {
-                let element = self.start_element(&e, ns, span, false)?;
+                let element = self.start_element(&e, span, false)?;
                 self.stack.push(element);
             }
             Event::Empty(e) => {
-                let element = self.start_element(&e, ns, span, true)?;
+                let element = self.start_element(&e, span, true)?;
+                self.pending_pop = true;
                 self.attach(element)?;
             }
             Event::End(_) => {
+                self.pending_pop = true;
                 let mut element = self.stack.pop().ok_or((
                     start,
                     XmlErrorKind::Syntax("end tag without start tag".into()),
@@ -438,14 +452,77 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// `piece`'s byte range in the source; `piece` must be a part of it (events and their
+    /// attributes borrow the input).
+    fn range_of(&self, piece: &str) -> (usize, usize) {
+        let at = (piece.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        (at, at + piece.len())
+    }
+
+    /// A source range as text (empty when it is not one).
+    fn str_at(&self, (from, to): (usize, usize)) -> &'t str {
+        self.text.get(from..to).unwrap_or_default()
+    }
+
+    /// Opens the element's namespace scope and reads its attributes once: ranges into
+    /// `scratch`, declarations into the resolver. Returns the first malformed attribute's
+    /// error, which is reported only after the checks that come before it (as a reader that
+    /// stops binding at the first bad attribute would).
+    fn read_attributes(
+        &mut self,
+        e: &BytesStart<'_>,
+        start: usize,
+    ) -> Result<Option<quick_xml::events::attributes::AttrError>, Fail> {
+        let level = self.resolver.level().checked_add(1).ok_or_else(|| {
+            map_error(
+                QxError::Namespace(NamespaceError::TooDeeplyNested(u16::MAX as usize)),
+                start,
+            )
+        })?;
+        self.resolver.set_level(level);
+        self.scratch.clear();
+        for attr in e.attributes().with_checks(false) {
+            let attr = match attr {
+                Ok(a) => a,
+                Err(err) => return Ok(Some(err)),
+            };
+            let key = self.range_of(attr.key.as_ref());
+            let value = self.range_of(&attr.value);
+            if let Some(prefix) = attr.key.as_namespace_binding() {
+                let raw = self.str_at(value);
+                self.resolver
+                    .add(prefix, quick_xml::name::Namespace(raw))
+                    .map_err(|err| map_error(QxError::Namespace(err), start))?;
+                // The namespace name is the normalized value (references resolved, line
+                // breaks and tabs turned into spaces); the resolver keeps it as written.
+                if let Ok(v) = attr.normalized_value(self.version) {
+                    if v != raw {
+                        self.ns_values.insert(raw.to_owned(), v.into_owned());
+                    }
+                }
+            }
+            self.scratch.push(RawAttribute { key, value });
+        }
+        Ok(None)
+    }
+
     fn start_element(
         &mut self,
         e: &BytesStart<'_>,
-        ns: Option<Str>,
         span: Span,
         empty: bool,
     ) -> Result<Element, Fail> {
         let start = span.start;
+        // This element's own declarations first: its name and attributes may use them.
+        let malformed = self.read_attributes(e, start)?;
+        let qname = e.name();
+        let ns = match self.resolver.resolve_element(qname).0 {
+            ResolveResult::Bound(n) => {
+                Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_ref()))
+            }
+            ResolveResult::Unbound => None,
+            ResolveResult::Unknown(p) => return Err((start, XmlErrorKind::UndeclaredPrefix(p))),
+        };
         if self.stack.len() + 1 > self.limits.max_depth {
             return Err((
                 start,
@@ -460,29 +537,7 @@ impl<'t> Builder<'t> {
                 XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref())),
             ));
         }
-        let qname = e.name();
         let (local, prefix) = qname.decompose();
-        // This element's own declarations first: its name and attributes may use them.
-        for attr in e.attributes().with_checks(false).flatten() {
-            let key = attr.key;
-            let declares = key.as_ref() == "xmlns" || key.as_ref().starts_with("xmlns:");
-            if declares {
-                if let Ok(v) = attr.normalized_value(self.version) {
-                    let raw = attr.value.clone().into_owned();
-                    if raw != v {
-                        self.ns_values.insert(raw, v.into_owned());
-                    }
-                }
-            }
-        }
-        // The element's namespace was resolved before its own declarations were read: their
-        // normalized values apply to it as well.
-        let ns = match ns {
-            Some(n) if !self.ns_values.is_empty() => {
-                Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_str()))
-            }
-            other => other,
-        };
         let name = Name {
             prefix: prefix.map(|p| self.piece(p.as_ref())),
             local: self.piece(local.as_ref()),
@@ -491,12 +546,11 @@ impl<'t> Builder<'t> {
         let Some(tag) = self.text.get(span.start..span.end) else {
             return Err((start, XmlErrorKind::Syntax("malformed start tag".into())));
         };
-        let mut cursor = 1 + qname.as_ref().len();
-        let mut attributes: Vec<Attribute> = Vec::new();
-        let mut attrs = e.attributes();
-        attrs.with_checks(false);
-        for attr in attrs {
-            let attr = attr.map_err(|err| (start, XmlErrorKind::Syntax(err.to_string())))?;
+        // Where the text after the name or the last attribute's closing quote starts.
+        let mut cursor = span.start + 1 + qname.as_ref().len();
+        let raw_attributes = std::mem::take(&mut self.scratch);
+        let mut attributes: Vec<Attribute> = Vec::with_capacity(raw_attributes.len());
+        for raw_attr in &raw_attributes {
             if attributes.len() == self.limits.max_attributes {
                 return Err((
                     start,
@@ -505,7 +559,7 @@ impl<'t> Builder<'t> {
                     },
                 ));
             }
-            let key = attr.key;
+            let key = QName(self.str_at(raw_attr.key));
             let (alocal, aprefix) = key.decompose();
             let mut aname = Name {
                 prefix: aprefix.map(|p| self.piece(p.as_ref())),
@@ -515,7 +569,7 @@ impl<'t> Builder<'t> {
             if aname.is_namespace_declaration() {
                 aname.ns = Some(self.namespaces.intern(XMLNS_URI));
             } else if aname.prefix.is_some() {
-                match self.reader.resolver().resolve_attribute(key).0 {
+                match self.resolver.resolve_attribute(key).0 {
                     ResolveResult::Bound(n) => {
                         aname.ns = Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_ref()))
                     }
@@ -532,12 +586,17 @@ impl<'t> Builder<'t> {
             }) {
                 return Err((start, XmlErrorKind::DuplicateAttribute(aname.qualified())));
             }
+            let written = self.str_at(raw_attr.value);
+            let attr = QxAttribute {
+                key,
+                value: std::borrow::Cow::Borrowed(written),
+            };
             let value = attr
                 .normalized_value(self.version)
                 .map_err(|err| map_error(err, start).1)
                 .map_err(|k| (start, k))?;
             let value = self.cow(value);
-            let raw = self.piece(&attr.value);
+            let raw = self.range(raw_attr.value.0, raw_attr.value.1);
             // The raw text holds only XML characters (checked up front), so an illegal one here
             // came from a character reference, which quick-xml resolves without that check.
             if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
@@ -555,13 +614,18 @@ impl<'t> Builder<'t> {
                     )),
                 ));
             }
-            let qualified = key.as_ref();
-            let (leading, quote, next) = find_quote(tag, cursor, qualified);
-            let leading_space = match leading {
-                Some((from, to)) => self.range(span.start + from, span.start + to),
-                None => Str::from(" "),
+            // The value's quotes stand just outside its range.
+            let quote = match self.text.as_bytes().get(raw_attr.value.0.wrapping_sub(1)) {
+                Some(b'\'') => '\'',
+                _ => '"',
             };
-            cursor = next;
+            let before = self.text.get(cursor..raw_attr.key.0).unwrap_or_default();
+            let leading_space = if !before.is_empty() && before.chars().all(char::is_whitespace) {
+                self.range(cursor, raw_attr.key.0)
+            } else {
+                Str::from(" ")
+            };
+            cursor = raw_attr.value.1 + 1;
             attributes.push(Attribute {
                 name: aname,
                 raw,
@@ -570,12 +634,16 @@ impl<'t> Builder<'t> {
                 leading_space,
             });
         }
+        self.scratch = raw_attributes;
+        if let Some(err) = malformed {
+            return Err((start, XmlErrorKind::Syntax(err.to_string())));
+        }
         let close = if empty {
             tag.len().saturating_sub(2)
         } else {
             tag.len().saturating_sub(1)
         };
-        let from = cursor.min(close);
+        let from = (cursor - span.start).min(close);
         let tag_trailing_space = tag
             .get(from..close)
             .map(|s| {
@@ -686,36 +754,6 @@ fn excerpt(s: &str) -> String {
         out.push('…');
     }
     out
-}
-
-/// Finds, in a start tag's source from offset `from`, the whitespace before attribute `name`
-/// and its quote character; returns them and where the next attribute's search resumes.
-fn find_quote(tag: &str, from: usize, name: &str) -> (Option<(usize, usize)>, char, usize) {
-    let bytes = tag.as_bytes();
-    let at = tag
-        .get(from..)
-        .and_then(|rest| rest.find(name))
-        .map(|p| from + p);
-    let leading = at
-        .filter(|&a| {
-            tag.get(from..a)
-                .is_some_and(|s| !s.is_empty() && s.chars().all(char::is_whitespace))
-        })
-        .map(|a| (from, a));
-    let mut i = at.map_or(from, |p| p + name.len());
-    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
-        i += 1;
-    }
-    let quote = if bytes.get(i) == Some(&b'\'') {
-        '\''
-    } else {
-        '"'
-    };
-    let close = tag
-        .get(i + 1..)
-        .and_then(|rest| rest.find(quote))
-        .map_or(bytes.len(), |p| i + 1 + p + 1);
-    (leading, quote, close)
 }
 
 fn resolve_ref(r: &BytesRef<'_>) -> Result<char, XmlErrorKind> {

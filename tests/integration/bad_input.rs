@@ -171,6 +171,26 @@ fn undeclared_prefix() {
     );
 }
 
+/// Namespace binding errors were reported at 1:1 (quick-xml's `NsReader` keeps no position for
+/// them); they point at the start tag that makes the binding.
+#[test]
+fn invalid_namespace_binding_points_at_its_element() {
+    let (kind, line, column) =
+        err(b"<?xml version=\"1.0\"?>\n<root>\n  <a xmlns:xml=\"urn:x\"/>\n</root>");
+    assert!(
+        matches!(&kind, XmlErrorKind::InvalidNamespace(m) if m.contains("'xml'")),
+        "{kind:?}"
+    );
+    assert_eq!((line, column), (3, 3));
+    let (kind, line, column) =
+        err(b"<root>\n <b xmlns:p=\"http://www.w3.org/2000/xmlns/\"/></root>");
+    assert!(
+        matches!(kind, XmlErrorKind::InvalidNamespace(_)),
+        "{kind:?}"
+    );
+    assert_eq!((line, column), (2, 2));
+}
+
 #[test]
 fn empty_file() {
     assert_eq!(err(b""), (XmlErrorKind::Empty, 1, 1));
