@@ -181,21 +181,36 @@ pub fn policy_import(data: &[u8]) {
     policy::tenant::fuzz_exports(text);
 }
 
-/// A string of XML characters from arbitrary input.
+/// The most characters a text of the `structured` target holds. Its property is about how
+/// values travel (escaping of `&`, `<`, `>`, quotes, CR, TAB and LF, whitespace kept or
+/// dropped, non-ASCII, `]]>`), which a few characters of each kind exercise. Below the 1 MiB
+/// document limit nothing in the writers, the reader or the model branches on a text's length
+/// but the on/off classifier, whose words end at 32 bytes (the cap is above that), and
+/// `memchr`'s vector loops over long runs, which the `parse`, `roundtrip`, `validate` and
+/// `large` targets reach with whole documents. Uncapped, the fuzzer's inputs decoded into
+/// texts of up to 4 KB (settings documents of 3 KB on average) that every stage copied,
+/// escaped and scanned per character: 2.7 times the work per run for the same edges.
+pub const STRUCTURED_MAX_CHARS: usize = 48;
+
+/// A string of at most [`STRUCTURED_MAX_CHARS`] XML characters from arbitrary input (the
+/// input's string, characters outside XML dropped, cut at the cap).
 #[derive(Debug)]
 struct XmlText(String);
 
 impl<'a> Arbitrary<'a> for XmlText {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        let s: String = u.arbitrary()?;
+        let s: &str = u.arbitrary()?;
         Ok(XmlText(
-            s.chars().filter(|&c| xml::is_xml_char(c)).collect(),
+            s.chars()
+                .filter(|&c| xml::is_xml_char(c))
+                .take(STRUCTURED_MAX_CHARS)
+                .collect(),
         ))
     }
 }
 
 /// At most `N` values: arbitrary's `Vec` reads elements until the input runs out, so a
-/// document that uses eight protocols used to build hundreds first and drop them.
+/// document that uses a few protocols used to build hundreds first and drop them.
 #[derive(Debug)]
 struct Few<T, const N: usize>(Vec<T>);
 
@@ -209,6 +224,18 @@ impl<'a, T: Arbitrary<'a>, const N: usize> Arbitrary<'a> for Few<T, N> {
         Ok(Few(v))
     }
 }
+
+/// The most protocols a `structured` document holds. The model builder and both writers
+/// treat every `Protocol` of an `Account` alike, one after the other, so a third adds
+/// nothing a second does not (two or more cover order and repeats); each costs a dozen
+/// elements written, parsed and compared per run. Many protocols stay covered by `parse`,
+/// `validate` (the corpus holds documents with dozens) and `large` (thousands).
+pub const STRUCTURED_MAX_PROTOCOLS: usize = 3;
+
+/// The most fields and switches in one freeform `Protocol`: enough for any order of the
+/// kinds a mail protocol uses, with repeats; each field name is reached across runs by
+/// its own byte, not by more fields in one run.
+pub const STRUCTURED_MAX_ITEMS: usize = 16;
 
 /// A mail protocol as the structured target describes it.
 #[derive(Debug, Arbitrary)]
@@ -231,7 +258,7 @@ enum DocSpec {
     Settings {
         display: XmlText,
         address: XmlText,
-        protocols: Few<MailSpec, 8>,
+        protocols: Few<MailSpec, STRUCTURED_MAX_PROTOCOLS>,
     },
     RedirectAddr(XmlText),
     RedirectUrl(XmlText),
@@ -254,7 +281,7 @@ enum DocSpec {
     /// A settings response whose protocols are arbitrary sequences of known fields and
     /// switches (any order, repeats, any text), as a lenient or broken server might write.
     Freeform {
-        protocols: Few<Few<(u8, bool, XmlText), 32>, 8>,
+        protocols: Few<Few<(u8, bool, XmlText), STRUCTURED_MAX_ITEMS>, STRUCTURED_MAX_PROTOCOLS>,
     },
 }
 
@@ -352,23 +379,33 @@ pub fn structured(data: &[u8]) {
     let Ok(spec) = DocSpec::arbitrary(&mut Unstructured::new(data)) else {
         return;
     };
-    let doc = spec.build();
-    let text = model::to_canonical(&doc);
-    let back = crate::parse(text.as_bytes()).unwrap_or_else(|e| {
+    structured_holds(&spec.build(), model::to_canonical, crate::parse);
+}
+
+/// [`structured`]'s property for one model, with the canonical writer and the document reader
+/// as parameters so that a test can plant a defect in either and see the oracle catch it: the
+/// canonical text parses, reads back to the same model, and its lossless form is the text.
+fn structured_holds(
+    doc: &model::Document,
+    write: impl Fn(&model::Document) -> String,
+    parse: impl Fn(&[u8]) -> Result<crate::Parsed, crate::ParseError>,
+) {
+    let text = write(doc);
+    let back = parse(text.as_bytes()).unwrap_or_else(|e| {
         panic!(
             "canonical form refused: {}\n{text}",
             e.with_file("<canonical>")
         )
     });
     assert_eq!(
-        back.model, doc,
+        &back.model, doc,
         "canonical form read back differently:\n{text}"
     );
     let again = xml::write_lossless(&back.tree);
-    assert_eq!(
-        again,
-        text.as_bytes(),
-        "lossless form of the canonical text differs"
+    assert!(
+        again == text.as_bytes(),
+        "lossless form of the canonical text differs:\n{}",
+        String::from_utf8_lossy(&again)
     );
 }
 
@@ -592,6 +629,86 @@ mod tests {
             onoff_with_defect("On", "<SSL><![CDATA[On]]></SSL>", ""),
             "lost element"
         );
+    }
+
+    /// Whether [`super::structured_holds`] fails for `doc` with `write` and `parse`.
+    fn structured_fails(
+        doc: &crate::model::Document,
+        write: impl Fn(&crate::model::Document) -> String,
+        parse: impl Fn(&[u8]) -> Result<crate::Parsed, crate::ParseError>,
+    ) -> bool {
+        let run = std::panic::AssertUnwindSafe(|| super::structured_holds(doc, write, parse));
+        std::panic::catch_unwind(run).is_err()
+    }
+
+    #[test]
+    fn structured_catches_a_planted_defect() {
+        use crate::model::{self, make};
+        let doc = make::redirect_url_response("https://a.example/?x=1&y=<2>\r\"\t");
+        let sound = |b: &[u8]| crate::parse(b);
+        // The sound writer and reader pass ...
+        super::structured_holds(&doc, model::to_canonical, sound);
+        // ... a writer that forgets an escape writes text that does not parse,
+        assert!(
+            structured_fails(&doc, |d| model::to_canonical(d).replace("&lt;", "<"), sound),
+            "unescaped markup"
+        );
+        // ... one that loses a character writes another model,
+        assert!(
+            structured_fails(&doc, |d| model::to_canonical(d).replace("&#13;", ""), sound),
+            "lost carriage return"
+        );
+        // ... a reader that misreads a reference reads another model,
+        let misread = |b: &[u8]| {
+            crate::parse(
+                String::from_utf8_lossy(b)
+                    .replace("&amp;", "&#x26;&#x26;")
+                    .as_bytes(),
+            )
+        };
+        assert!(
+            structured_fails(&doc, model::to_canonical, misread),
+            "misread reference"
+        );
+        // ... and a tree that no longer re-emits its text breaks the lossless form, though
+        // the model is the same.
+        let respaced = |b: &[u8]| {
+            crate::parse(b).map(|mut p| {
+                p.tree.root.tag_trailing_space = " ".into();
+                p
+            })
+        };
+        assert!(
+            structured_fails(&doc, model::to_canonical, respaced),
+            "lossless form"
+        );
+    }
+
+    #[test]
+    fn structured_values_stay_within_the_caps() {
+        use arbitrary::{Arbitrary, Unstructured};
+        // Long inputs (texts of every length the fuzzer reaches, protocols to the end of
+        // the input) are cut at the caps.
+        for fill in [b'a', b'<', 0xFF, 7] {
+            let data = vec![fill; 4096];
+            let t = super::XmlText::arbitrary(&mut Unstructured::new(&data)).unwrap();
+            assert!(t.0.chars().count() <= super::STRUCTURED_MAX_CHARS);
+            let few = super::Few::<u8, 3>::arbitrary(&mut Unstructured::new(&data)).unwrap();
+            assert!(few.0.len() <= 3);
+        }
+        // 4,000 letters, then the length (taken from the end): 0xFFFF % 4,001 = 1,519 bytes.
+        let mut data = "x".repeat(4000).into_bytes();
+        data.extend_from_slice(&[0xFF, 0xFF]);
+        let t = super::XmlText::arbitrary(&mut Unstructured::new(&data)).unwrap();
+        assert_eq!(
+            t.0.len(),
+            super::STRUCTURED_MAX_CHARS,
+            "a long text is cut, not dropped"
+        );
+        // Every input still runs the property.
+        for fill in [0u8, 1, 2, 3, 4, 5, 6, 0x41, 0xFF] {
+            super::structured(&vec![fill; 4096]);
+        }
     }
 
     #[test]
