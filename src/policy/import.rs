@@ -1,6 +1,7 @@
 //! Importers for what admins really have: the project's TOML fixture, `ConvertTo-Json`,
 //! `Export-Csv`, `Format-List` output, and a list of identities with the value being applied.
 
+use super::csv_records::{CsvError, CsvReader, CsvRecord};
 use super::error::{ImportError, ImportErrorKind as K};
 use super::quoted::QuotedRecords;
 use super::state::{
@@ -551,31 +552,33 @@ fn format_list(file: &str, text: &str) -> Result<Located, ImportError> {
 }
 
 /// Byte offsets where each field of a CSV line starts, found by csv-core's reader (the state
-/// machine the `csv` crate parses with), so quoting and escaped quotes are read the same way.
-/// Only called to place an error.
+/// machine the records are read with), so quoting and escaped quotes are read the same way.
+/// Only called to place an error, which the fuzz target does on most runs: the parser is a
+/// copy of one built once.
 fn csv_field_starts(line: &str) -> Vec<usize> {
     use csv_core::ReadFieldResult;
-    let mut reader = csv_core::Reader::new();
-    let mut starts = vec![0];
-    let mut input = line.as_bytes();
-    let mut consumed = 0;
-    // The unescaped field text is not needed, only how much input each field consumed.
-    let mut sink = [0u8; 256];
-    loop {
-        let (result, read, _) = reader.read_field(input, &mut sink);
-        input = &input[read..];
-        consumed += read;
-        match result {
-            ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
-            ReadFieldResult::Field { record_end: false } => starts.push(consumed),
-            ReadFieldResult::Field { record_end: true } | ReadFieldResult::End => break,
+    super::csv_records::with_plain_parser(|reader| {
+        let mut starts = vec![0];
+        let mut input = line.as_bytes();
+        let mut consumed = 0;
+        // The unescaped field text is not needed, only how much input each field consumed.
+        let mut sink = [0u8; 256];
+        loop {
+            let (result, read, _) = reader.read_field(input, &mut sink);
+            input = &input[read..];
+            consumed += read;
+            match result {
+                ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
+                ReadFieldResult::Field { record_end: false } => starts.push(consumed),
+                ReadFieldResult::Field { record_end: true } | ReadFieldResult::End => break,
+            }
         }
-    }
-    starts
+        starts
+    })
 }
 
 /// Where each CSV record starts and on which line, from the byte offset the reader gives. The
-/// `csv` reader's own line numbers are one short after every CRLF-terminated record
+/// reader's own line numbers (the `csv` crate's, which `CsvReader` keeps) are one short after every CRLF-terminated record
 /// (BurntSushi/rust-csv#395), and Export-Csv writes CRLF, so lines are counted here instead:
 /// once over the text, as offsets only grow.
 #[derive(Default)]
@@ -619,11 +622,7 @@ struct CsvColumns {
 }
 
 impl CsvColumns {
-    fn of(
-        file: &str,
-        headers: &::csv::StringRecord,
-        header_line: usize,
-    ) -> Result<Self, ImportError> {
+    fn of(file: &str, headers: &CsvRecord, header_line: usize) -> Result<Self, ImportError> {
         let col = |name: &str| {
             headers
                 .iter()
@@ -655,8 +654,8 @@ impl CsvColumns {
 }
 
 /// A mailbox CSV export: Export-Csv's own shape (every field quoted) through the quoted-record
-/// splitter, anything else, and every input with an error, through the `csv` reader, which
-/// places the error.
+/// splitter, anything else, and every input with an error, through the general CSV reader
+/// (csv-core's, as the `csv` crate reads), which places the error.
 fn csv(file: &str, src: &Arc<str>) -> Result<Located, ImportError> {
     match csv_quoted(file, src) {
         Some(located) => Ok(located),
@@ -666,7 +665,7 @@ fn csv(file: &str, src: &Arc<str>) -> Result<Located, ImportError> {
 
 /// [`csv`] over [`QuotedRecords`]: `None` at the first record outside Export-Csv's shape and
 /// at the first error, both left to [`csv_general`] to read again. It builds the same mailboxes
-/// from the same fields: a record the splitter accepts is read by the `csv` reader into the
+/// from the same fields: a record the splitter accepts is read by the general reader into the
 /// same values (checked by `quoted_and_general_csv_readers_agree`). The mailboxes' strings
 /// are ranges of `src` (copies only for a field with an escaped quote).
 fn csv_quoted(file: &str, src: &Arc<str>) -> Option<Located> {
@@ -674,7 +673,7 @@ fn csv_quoted(file: &str, src: &Arc<str>) -> Option<Located> {
     let body = text.trim_start_matches('\u{feff}');
     let (reader, headers, header_line) = csv_open(file, body).ok()?;
     let cols = CsvColumns::of(file, &headers, header_line).ok()?;
-    let from = usize::try_from(reader.position().byte()).ok()?;
+    let from = usize::try_from(reader.position().byte).ok()?;
     let mut records = QuotedRecords::new(body, from);
     let mut c = Collector::new(file);
     // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
@@ -713,7 +712,7 @@ fn csv_quoted(file: &str, src: &Arc<str>) -> Option<Located> {
     Some(c.finish(None))
 }
 
-/// [`csv`] over the `csv` reader: any CSV, every error placed at its line and column.
+/// [`csv`] over the general CSV reader ([`CsvReader`]): any CSV, every error placed at its line and column.
 fn csv_general(file: &str, text: &str) -> Result<Located, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
     // Source lines are only needed to place an error: found on demand, not indexed up front
@@ -724,16 +723,16 @@ fn csv_general(file: &str, text: &str) -> Result<Located, ImportError> {
             .map(|l| l.trim_end_matches('\r'))
     };
     let (mut reader, headers, header_line) = csv_open(file, body)?;
-    let syntax = |e: ::csv::Error| csv_syntax(file, e);
+    let syntax = |e| csv_syntax(file, e);
     let cols = CsvColumns::of(file, &headers, header_line)?;
     let mut c = Collector::new(file);
     // Rows ≈ lines: sizing once avoids rehashing a million-entry map as it grows.
     c.reserve(memchr::memchr_iter(b'\n', body.as_bytes()).count());
     // One record buffer for the whole file.
-    let mut record = ::csv::StringRecord::new();
+    let mut record = CsvRecord::new();
     let mut lines = RecordLines::default();
     while reader.read_record(&mut record).map_err(syntax)? {
-        let (record_start, line) = lines.locate(body, record.position().map_or(0, |p| p.byte()));
+        let (record_start, line) = lines.locate(body, record.position().byte);
         let at = |field: usize, kind| {
             let raw = line_text(line).unwrap_or("");
             let column = csv_field_starts(raw)
@@ -1256,13 +1255,12 @@ fn toml_policies(
 pub(super) fn csv_open<'a>(
     file: &str,
     body: &'a str,
-) -> Result<(::csv::Reader<&'a [u8]>, ::csv::StringRecord, usize), ImportError> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .flexible(false)
-        .from_reader(body.as_bytes());
-    let headers = reader.headers().map_err(|e| csv_syntax(file, e))?.clone();
+) -> Result<(CsvReader<'a>, CsvRecord, usize), ImportError> {
+    let mut reader = CsvReader::new(body);
+    let mut headers = CsvRecord::new();
+    reader
+        .read_record(&mut headers)
+        .map_err(|e| csv_syntax(file, e))?;
     let header_line = body
         .split('\n')
         .position(|l| !l.starts_with('#'))
@@ -1271,8 +1269,8 @@ pub(super) fn csv_open<'a>(
 }
 
 /// A CSV reader's error as an import error at its line.
-pub(super) fn csv_syntax(file: &str, e: ::csv::Error) -> ImportError {
-    let line = e.position().map(|p| p.line() as usize);
+pub(super) fn csv_syntax(file: &str, e: CsvError) -> ImportError {
+    let line = Some(e.position().line as usize);
     ImportError::new(file, line, None, K::Syntax(format!("CSV: {e}")))
 }
 

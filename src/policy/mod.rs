@@ -4,6 +4,7 @@
 //! have.
 
 mod audit;
+mod csv_records;
 mod error;
 pub mod export;
 pub mod import;

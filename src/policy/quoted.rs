@@ -1,12 +1,13 @@
 //! A record splitter for the one shape `Export-Csv` writes: every field quoted, `""` for a
 //! quote inside a field, records ended by CRLF (or LF), `#` comment lines (the `#TYPE` line).
 //!
-//! The general `csv` reader spends about 17 instructions per byte in csv-core's state machine;
-//! this splitter looks for the closing quote of each field with `memchr` and does little else.
-//! It accepts strictly less than the `csv` reader and never decides an error: at the first
-//! byte outside the shape it stops ([`OutsideShape`]) and the caller reads the text again
-//! with the `csv` crate, which reads every record the same way this splitter does and places
-//! any error at its line and column.
+//! The general CSV reader (csv-core's state machine, read as the `csv` crate reads) spends
+//! about 17 instructions per byte; this splitter looks for the closing quote of each field
+//! with `memchr` and does little else. It accepts strictly less than the general reader (the
+//! "`csv` reader" below) and never decides an error: at the first byte outside the shape it
+//! stops ([`OutsideShape`]) and the caller reads the text again with the general reader,
+//! which reads every record the same way this splitter does and places any error at its line
+//! and column.
 
 use std::borrow::Cow;
 

@@ -6,6 +6,7 @@
 //! Every value keeps its position (`At`), turned into a line and column only when an error is
 //! reported, so reading a million-row `Get-User` export stays linear.
 
+use super::csv_records::CsvRecord;
 use super::error::{ImportError, ImportErrorKind as K};
 use super::import::{csv_open, csv_syntax, At, POLICY_PROPERTY};
 use super::state::AuthenticationPolicy;
@@ -70,7 +71,7 @@ fn rows(file: &str, text: &str, wanted: &[&str]) -> Result<Rows, ImportError> {
 fn csv_rows(file: &str, text: &str, wanted: &[&str]) -> Result<Rows, ImportError> {
     let body = text.trim_start_matches('\u{feff}');
     let (mut reader, headers, header_line) = csv_open(file, body)?;
-    let syntax = |e: ::csv::Error| csv_syntax(file, e);
+    let syntax = |e| csv_syntax(file, e);
     let columns: Vec<Option<usize>> = wanted
         .iter()
         .map(|w| {
@@ -80,11 +81,10 @@ fn csv_rows(file: &str, text: &str, wanted: &[&str]) -> Result<Rows, ImportError
         })
         .collect();
     let mut out = Vec::new();
-    let mut record = ::csv::StringRecord::new();
+    let mut record = CsvRecord::new();
     while reader.read_record(&mut record).map_err(syntax)? {
-        let (line, record_start) = record
-            .position()
-            .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
+        let p = record.position();
+        let (line, record_start) = (p.line as usize, p.byte as usize);
         let cells = columns
             .iter()
             .map(|c| {
