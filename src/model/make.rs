@@ -3,22 +3,49 @@
 
 use super::fields::*;
 use super::ns::*;
+use super::onoff::OnOff;
 use super::types::*;
+use super::write::shared;
+
+/// A meta in namespace `ns`: [`Meta::in_ns`] with the namespace shared among every model and
+/// tree written in the process rather than allocated per element.
+fn meta(ns: &str) -> Meta {
+    Meta {
+        ns: Some(shared(ns)),
+        attrs: Vec::new(),
+        loc: Loc::default(),
+    }
+}
+
+/// [`Leaf::new`] with a shared namespace (see [`meta`]).
+fn leaf(ns: &str, text: &str) -> Leaf {
+    Leaf {
+        meta: meta(ns),
+        text: text.into(),
+        children: Vec::new(),
+    }
+}
 
 /// A text-only `Protocol` child.
 pub fn field(f: ProtocolField, text: &str) -> ProtocolItem {
-    ProtocolItem::Field(f, Leaf::new(RESPONSE_OUTLOOK, text))
+    ProtocolItem::Field(f, leaf(RESPONSE_OUTLOOK, text))
 }
 
 /// An on/off `Protocol` child.
 pub fn switch(s: SwitchField, text: &str) -> ProtocolItem {
-    ProtocolItem::Switch(s, Flag::new(RESPONSE_OUTLOOK, text))
+    ProtocolItem::Switch(
+        s,
+        Flag {
+            leaf: leaf(RESPONSE_OUTLOOK, text),
+            value: OnOff::classify(text),
+        },
+    )
 }
 
 /// A `Protocol` holding `items`.
 pub fn protocol(items: Vec<ProtocolItem>) -> Protocol {
     Protocol {
-        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+        meta: meta(RESPONSE_OUTLOOK),
         items,
     }
 }
@@ -88,9 +115,9 @@ impl MailProtocol<'_> {
 /// An Outlook response whose `Response` holds `items`.
 pub fn outlook_response(items: Vec<ResponseItem>) -> Document {
     Document::Response(Response {
-        root: Meta::in_ns(RESPONSE_ROOT),
+        root: meta(RESPONSE_ROOT),
         items: vec![ResponseRootItem::Response(ResponseBody {
-            meta: Meta::in_ns(RESPONSE_OUTLOOK),
+            meta: meta(RESPONSE_OUTLOOK),
             items,
         })],
     })
@@ -100,11 +127,11 @@ pub fn outlook_response(items: Vec<ResponseItem>) -> Document {
 pub fn account(fields: Vec<(AccountField, String)>, protocols: Vec<Protocol>) -> Account {
     let mut items: Vec<AccountItem> = fields
         .into_iter()
-        .map(|(f, t)| AccountItem::Field(f, Leaf::new(RESPONSE_OUTLOOK, &t)))
+        .map(|(f, t)| AccountItem::Field(f, leaf(RESPONSE_OUTLOOK, &t)))
         .collect();
     items.extend(protocols.into_iter().map(AccountItem::Protocol));
     Account {
-        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+        meta: meta(RESPONSE_OUTLOOK),
         items,
     }
 }
@@ -112,12 +139,12 @@ pub fn account(fields: Vec<(AccountField, String)>, protocols: Vec<Protocol>) ->
 /// A `User` with `DisplayName` and `AutoDiscoverSMTPAddress`.
 pub fn user(display: &str, address: &str) -> ResponseItem {
     ResponseItem::User(Group {
-        meta: Meta::in_ns(RESPONSE_OUTLOOK),
+        meta: meta(RESPONSE_OUTLOOK),
         entries: vec![
-            Entry::Field(UserField::DisplayName, Leaf::new(RESPONSE_OUTLOOK, display)),
+            Entry::Field(UserField::DisplayName, leaf(RESPONSE_OUTLOOK, display)),
             Entry::Field(
                 UserField::AutoDiscoverSMTPAddress,
-                Leaf::new(RESPONSE_OUTLOOK, address),
+                leaf(RESPONSE_OUTLOOK, address),
             ),
         ],
     })
@@ -177,18 +204,18 @@ pub fn error_response(ns: &str, code: u32, message: &str, time: &str, id: u32) -
                     value: id.to_string().into(),
                 },
             ],
-            ..Meta::in_ns(ns)
+            ..meta(ns)
         },
         entries: vec![
-            Entry::Field(ErrorField::ErrorCode, Leaf::new(ns, &code.to_string())),
-            Entry::Field(ErrorField::Message, Leaf::new(ns, message)),
-            Entry::Field(ErrorField::DebugData, Leaf::new(ns, "")),
+            Entry::Field(ErrorField::ErrorCode, leaf(ns, &code.to_string())),
+            Entry::Field(ErrorField::Message, leaf(ns, message)),
+            Entry::Field(ErrorField::DebugData, leaf(ns, "")),
         ],
     };
     Document::Response(Response {
-        root: Meta::in_ns(RESPONSE_ROOT),
+        root: meta(RESPONSE_ROOT),
         items: vec![ResponseRootItem::Response(ResponseBody {
-            meta: Meta::in_ns(ns),
+            meta: meta(ns),
             items: vec![ResponseItem::Error(error)],
         })],
     })
@@ -198,27 +225,27 @@ pub fn error_response(ns: &str, code: u32, message: &str, time: &str, id: u32) -
 pub fn mobilesync_response(address: &str, url: &str) -> Document {
     let m = RESPONSE_MOBILESYNC;
     let server = Group {
-        meta: Meta::in_ns(m),
+        meta: meta(m),
         entries: vec![
-            Entry::Field(MobileServerField::Type, Leaf::new(m, "MobileSync")),
-            Entry::Field(MobileServerField::Url, Leaf::new(m, url)),
-            Entry::Field(MobileServerField::Name, Leaf::new(m, url)),
+            Entry::Field(MobileServerField::Type, leaf(m, "MobileSync")),
+            Entry::Field(MobileServerField::Url, leaf(m, url)),
+            Entry::Field(MobileServerField::Name, leaf(m, url)),
         ],
     };
     Document::Response(Response {
-        root: Meta::in_ns(RESPONSE_ROOT),
+        root: meta(RESPONSE_ROOT),
         items: vec![ResponseRootItem::Response(ResponseBody {
-            meta: Meta::in_ns(m),
+            meta: meta(m),
             items: vec![
-                ResponseItem::Culture(Leaf::new(m, "en:us")),
+                ResponseItem::Culture(leaf(m, "en:us")),
                 ResponseItem::User(Group {
-                    meta: Meta::in_ns(m),
-                    entries: vec![Entry::Field(UserField::EMailAddress, Leaf::new(m, address))],
+                    meta: meta(m),
+                    entries: vec![Entry::Field(UserField::EMailAddress, leaf(m, address))],
                 }),
                 ResponseItem::Action(MobileAction {
-                    meta: Meta::in_ns(m),
+                    meta: meta(m),
                     items: vec![MobileActionItem::Settings(MobileSettings {
-                        meta: Meta::in_ns(m),
+                        meta: meta(m),
                         items: vec![MobileSettingsItem::Server(server)],
                     })],
                 }),
@@ -230,15 +257,12 @@ pub fn mobilesync_response(address: &str, url: &str) -> Document {
 /// A request for `address` asking for `schema`, in request namespace `ns`.
 pub fn request(ns: &str, address: &str, schema: &str) -> Document {
     Document::Request(Request {
-        root: Meta::in_ns(ns),
+        root: meta(ns),
         items: vec![RequestRootItem::Request(Group {
-            meta: Meta::in_ns(ns),
+            meta: meta(ns),
             entries: vec![
-                Entry::Field(RequestField::EMailAddress, Leaf::new(ns, address)),
-                Entry::Field(
-                    RequestField::AcceptableResponseSchema,
-                    Leaf::new(ns, schema),
-                ),
+                Entry::Field(RequestField::EMailAddress, leaf(ns, address)),
+                Entry::Field(RequestField::AcceptableResponseSchema, leaf(ns, schema)),
             ],
         })],
     })
