@@ -1,0 +1,81 @@
+//! One stage over a set of files, repeated: for instruction counts under callgrind and CPU
+//! time under `perf stat`, which a loaded machine moves far less than criterion's wall-clock
+//! timings (benches/README.md, fifth round).
+//!
+//! ```sh
+//! cargo build --release --example stage_cost
+//! valgrind --tool=callgrind target/release/examples/stage_cost validate FILES_OR_FOLDERS
+//! REPS=5 perf stat -e task-clock -r 3 target/release/examples/stage_cost tokenize FOLDER
+//! ```
+//!
+//! Stages: `read` (loading the files, the baseline to subtract), `tokenize` (the floor: a bare
+//! quick-xml `NsReader` loop keeping nothing, as in benches/poxspec.rs), `tree` (bytes to the
+//! XML tree), `parse` (tree and typed model) and `validate` (everything `poxspec validate`
+//! does to a document but writing the report). `REPS` (default 1) repeats the pass.
+
+use quick_xml::events::Event;
+use quick_xml::NsReader;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn tokenize(bytes: &[u8]) -> usize {
+    let text = std::str::from_utf8(bytes).unwrap_or("");
+    let mut r = NsReader::from_str(text);
+    let mut n = 0;
+    loop {
+        match r.read_resolved_event() {
+            Ok((_, Event::Eof)) | Err(_) => return n,
+            Ok(_) => n += 1,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((stage, paths)) = args.split_first() else {
+        eprintln!("usage: stage_cost read|tokenize|tree|parse|validate FILES_OR_FOLDERS...");
+        return ExitCode::from(2);
+    };
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let files = match poxspec::input::expand_xml(&paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut docs = Vec::with_capacity(files.len());
+    for f in &files {
+        match std::fs::read(f) {
+            Ok(d) => docs.push(d),
+            Err(e) => {
+                eprintln!("{}: {e}", f.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let reps: usize = std::env::var("REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let limits = poxspec::xml::Limits::default();
+    let run: fn(&[u8], &poxspec::xml::Limits) -> usize = match stage.as_str() {
+        "read" => |d, _| d.len(),
+        "tokenize" => |d, _| tokenize(d),
+        "tree" => |d, l| usize::from(poxspec::xml::parse_bytes(d, l).is_ok()),
+        "parse" => |d, _| usize::from(poxspec::parse(d).is_ok()),
+        "validate" => |d, _| poxspec::rules::validate_default(d).outcome.findings.len(),
+        other => {
+            eprintln!("unknown stage {other:?}: read, tokenize, tree, parse or validate");
+            return ExitCode::from(2);
+        }
+    };
+    let mut total = 0usize;
+    for _ in 0..reps {
+        for d in &docs {
+            total = total.wrapping_add(run(std::hint::black_box(d), &limits));
+        }
+    }
+    println!("{} files x {reps}: {total}", docs.len());
+    ExitCode::SUCCESS
+}
