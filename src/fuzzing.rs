@@ -150,6 +150,9 @@ pub fn policy_import(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // Lines end at LF, CRLF or a lone CR, as editors (and the TOML parser) count; counted once
+    // for every importer's errors (it was counted per error, a tenth of a run).
+    let lines = LineIndex::new(text).line_col(text, text.len()).line;
     // `InputFormat::Auto` is `detect` followed by the import of the format it names, one of
     // the four below with the same text: only the detection is run for it (a fifth import
     // was a fifth of the target's time; `auto_is_detect_then_import` guards the equivalence).
@@ -175,8 +178,6 @@ pub fn policy_import(data: &[u8]) {
                 }
             }
             Err(e) => {
-                // Lines end at LF, CRLF or a lone CR, as editors (and the TOML parser) count.
-                let lines = LineIndex::new(text).line_col(text, text.len()).line;
                 if let Some(line) = e.line {
                     assert!(
                         line >= 1 && line <= lines,
@@ -186,7 +187,7 @@ pub fn policy_import(data: &[u8]) {
             }
         }
     }
-    policy::tenant::fuzz_exports(text);
+    policy::tenant::fuzz_exports(text, lines);
 }
 
 /// The most characters a text of the `structured` target holds. Its property is about how
