@@ -11,7 +11,9 @@
 //! Stages: `read` (loading the files, the baseline to subtract), `tokenize` (the floor: a bare
 //! quick-xml `NsReader` loop keeping nothing, as in benches/poxspec.rs), `tree` (bytes to the
 //! XML tree), `parse` (tree and typed model) and `validate` (everything `poxspec validate`
-//! does to a document but writing the report). `REPS` (default 1) repeats the pass.
+//! does to a document but writing the report); `fuzz:NAME` runs fuzz target NAME's oracle
+//! (`poxspec::fuzzing::TARGETS`) on each file cut at 4,096 bytes, as `-max_len=4096` does.
+//! `REPS` (default 1) repeats the pass.
 
 use quick_xml::events::Event;
 use quick_xml::NsReader;
@@ -30,6 +32,26 @@ fn tokenize(bytes: &[u8]) -> usize {
     }
 }
 
+fn every_file(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            for e in std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))? {
+                let path = e.map_err(|e| format!("{}: {e}", p.display()))?.path();
+                if path.is_file() {
+                    found.push(path);
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((stage, paths)) = args.split_first() else {
@@ -37,7 +59,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-    let files = match poxspec::input::expand_xml(&paths) {
+    // Fuzz corpora name their files by hash, without `.xml`: every file of a folder counts.
+    let expanded = if stage.starts_with("fuzz:") {
+        every_file(&paths)
+    } else {
+        poxspec::input::expand_xml(&paths).map_err(|e| e.to_string())
+    };
+    let files = match expanded {
         Ok(f) => f,
         Err(e) => {
             eprintln!("{e}");
@@ -58,6 +86,20 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
+    if let Some(name) = stage.strip_prefix("fuzz:") {
+        let Some(&(_, check)) = poxspec::fuzzing::TARGETS.iter().find(|(n, _)| *n == name) else {
+            eprintln!("no fuzz target {name:?}");
+            return ExitCode::from(2);
+        };
+        // As libFuzzer runs them under `-max_len=4096`.
+        for _ in 0..reps {
+            for d in &docs {
+                check(std::hint::black_box(&d[..d.len().min(4096)]));
+            }
+        }
+        println!("{} files x {reps}", docs.len());
+        return ExitCode::SUCCESS;
+    }
     let limits = poxspec::xml::Limits::default();
     let run: fn(&[u8], &poxspec::xml::Limits) -> usize = match stage.as_str() {
         "read" => |d, _| d.len(),
