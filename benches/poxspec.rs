@@ -11,11 +11,13 @@ use poxspec::policy::{
     Population,
 };
 use poxspec::server::{self, ServerOptions};
-use quick_xml::events::Event;
-use quick_xml::NsReader;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
+
+#[path = "support/floor.rs"]
+mod floor;
+use floor::tokenize;
 
 fn corpus(filter: impl Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -33,19 +35,7 @@ fn corpus(filter: impl Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// The floor: every event of a namespace-aware quick-xml reader, nothing kept.
-fn tokenize(bytes: &[u8]) -> usize {
-    let text = std::str::from_utf8(bytes).unwrap_or("");
-    let mut r = NsReader::from_str(text);
-    let mut n = 0;
-    loop {
-        match r.read_resolved_event() {
-            Ok((_, Event::Eof)) | Err(_) => return n,
-            Ok(_) => n += 1,
-        }
-    }
-}
-
+/// Every stage over `docs`, beside the floor ([`tokenize`]).
 fn stages(c: &mut Criterion, group: &str, docs: &[(String, Vec<u8>)]) {
     let bytes: u64 = docs.iter().map(|(_, b)| b.len() as u64).sum();
     let mut g = c.benchmark_group(group);

@@ -15,22 +15,12 @@
 //! (`poxspec::fuzzing::TARGETS`) on each file cut at 4,096 bytes, as `-max_len=4096` does.
 //! `REPS` (default 1) repeats the pass.
 
-use quick_xml::events::Event;
-use quick_xml::NsReader;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn tokenize(bytes: &[u8]) -> usize {
-    let text = std::str::from_utf8(bytes).unwrap_or("");
-    let mut r = NsReader::from_str(text);
-    let mut n = 0;
-    loop {
-        match r.read_resolved_event() {
-            Ok((_, Event::Eof)) | Err(_) => return n,
-            Ok(_) => n += 1,
-        }
-    }
-}
+#[path = "../benches/support/floor.rs"]
+mod floor;
+use floor::tokenize;
 
 fn every_file(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
