@@ -54,19 +54,21 @@ fn starts_char(b: u8) -> bool {
     (b as i8) >= -0x40
 }
 
+/// Where each line after the first starts: after every LF, and after every CR that no LF
+/// follows (XML's end-of-line handling), in order. The one definition of a line end that the
+/// index and one-off positions share.
+fn line_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(move |&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .map(|i| i + 1)
+}
+
 impl LineIndex {
     /// Indexes the line starts of `text`. A line ends at `\n`; a lone `\r` ends one too, as
     /// XML's end-of-line handling treats it.
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            match b {
-                b'\n' => line_starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
-                _ => {}
-            }
-        }
+        let line_starts: Vec<usize> = std::iter::once(0).chain(line_starts(bytes)).collect();
         let mut chars_before = Vec::new();
         if !text.is_ascii() {
             chars_before.reserve(bytes.len() / BLOCK + 1);
@@ -133,14 +135,10 @@ pub fn line_col_of(text: &str, offset: usize) -> LineCol {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let bytes = text.as_bytes();
     let (mut line, mut start) = (1, 0);
-    for i in memchr::memchr2_iter(b'\n', b'\r', &bytes[..offset]) {
-        // A CR ends a line unless an LF follows it (which may lie at or past the offset).
-        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
-            line += 1;
-            start = i + 1;
-        }
+    for s in line_starts(text.as_bytes()).take_while(|&s| s <= offset) {
+        line += 1;
+        start = s;
     }
     crate::cost::add(offset as u64 / BLOCK as u64 + 1);
     LineCol {

@@ -455,8 +455,9 @@ impl<'t> Builder<'t> {
     /// `piece`'s byte range in the source; `piece` must be a part of it (events and their
     /// attributes borrow the input).
     fn range_of(&self, piece: &str) -> (usize, usize) {
-        let at = (piece.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        (at, at + piece.len())
+        // Not a part of the source (never, with a borrowing reader): an empty range.
+        let at = self.offset_of(piece).unwrap_or(self.text.len());
+        (at, at + piece.len().min(self.text.len() - at))
     }
 
     /// A source range as text (empty when it is not one).
