@@ -22,6 +22,19 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 bash fuzz/seed.sh >/dev/null
 cargo +nightly fuzz build -O || exit 1
+# libFuzzer must come out without ASan (.cargo/config.toml says why): calls from its own
+# functions (C++ names in namespace fuzzer) into the ASan runtime mean the flag was lost.
+bin=fuzz/target/x86_64-unknown-linux-gnu/release/parse
+if command -v objdump >/dev/null 2>&1 && [ -f "$bin" ]; then
+    calls=$(objdump -d --no-show-raw-insn "$bin" |
+        awk '/^[0-9a-f]+ <.*>:$/ {fn=$2} /call.*<__asan_/ && fn ~ /_ZN6fuzzer|_ZNK6fuzzer/ {n++} END {print n+0}')
+    if [ "$calls" -ne 0 ]; then
+        echo "fuzz/smoke.sh: libFuzzer was built with ASan ($calls calls into the ASan runtime from its" \
+            "own code): is CXXFLAGS set in the environment without -fno-sanitize=address?" >&2
+        exit 1
+    fi
+    echo "libFuzzer built without ASan (the targets' own code is instrumented)"
+fi
 
 status=0
 printf '%-14s %10s %12s %8s %s\n' target seconds runs execs/s result
