@@ -2,6 +2,7 @@
 
 use super::error::XmlErrorKind;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The encoding a document arrived in. Decoding always yields UTF-8 text; this records what
 /// the bytes were so that the lossless writer can give them back the same way.
@@ -79,16 +80,20 @@ pub struct DecodeError {
     pub valid_prefix: String,
 }
 
-/// Decodes `bytes` after detecting their encoding from the byte-order mark.
-pub fn decode(bytes: &[u8]) -> Result<(String, SourceEncoding), DecodeError> {
+/// Decodes `bytes` after detecting their encoding from the byte-order mark. UTF-8 (with or
+/// without its mark) is the input itself, borrowed: the reader copies the text once, into the
+/// tree's shared source, instead of once here and again there.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, SourceEncoding), DecodeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return decode_utf8(rest).map(|t| (t, SourceEncoding::Utf8Bom));
+        return decode_utf8(rest).map(|t| (Cow::Borrowed(t), SourceEncoding::Utf8Bom));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return decode_utf16(rest, u16::from_le_bytes).map(|t| (t, SourceEncoding::Utf16Le));
+        return decode_utf16(rest, u16::from_le_bytes)
+            .map(|t| (Cow::Owned(t), SourceEncoding::Utf16Le));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return decode_utf16(rest, u16::from_be_bytes).map(|t| (t, SourceEncoding::Utf16Be));
+        return decode_utf16(rest, u16::from_be_bytes)
+            .map(|t| (Cow::Owned(t), SourceEncoding::Utf16Be));
     }
     if looks_like_utf16(bytes) {
         return Err(DecodeError {
@@ -96,7 +101,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, SourceEncoding), DecodeError> {
             valid_prefix: String::new(),
         });
     }
-    decode_utf8(bytes).map(|t| (t, SourceEncoding::Utf8))
+    decode_utf8(bytes).map(|t| (Cow::Borrowed(t), SourceEncoding::Utf8))
 }
 
 /// UTF-16 of ASCII markup puts a NUL beside every ASCII byte; XML text never holds a NUL.
@@ -104,9 +109,9 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     bytes.len() >= 2 && ((bytes[0] == 0) != (bytes[1] == 0))
 }
 
-fn decode_utf8(bytes: &[u8]) -> Result<String, DecodeError> {
+fn decode_utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_owned()),
+        Ok(s) => Ok(s),
         Err(e) => {
             let valid = e.valid_up_to();
             Err(DecodeError {

@@ -36,7 +36,7 @@ pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Document, XmlError> 
         position: line_col_of(&e.valid_prefix, e.valid_prefix.len()),
         kind: e.kind,
     })?;
-    parse_text(text, encoding, limits)
+    parse_text(&text, encoding, limits)
 }
 
 /// Parses text that is already decoded (treated as UTF-8 input), enforcing `limits`.
@@ -52,15 +52,38 @@ fn error_at(text: &str, offset: usize, kind: XmlErrorKind) -> XmlError {
     }
 }
 
-/// Whether every byte is printable ASCII, tab, LF or CR. A chunk's bytes are folded without
-/// an early exit, which lets the compiler test them in vector registers (a byte at a time
-/// this was about 5 instructions per byte of every document).
-fn is_plain_ascii(text: &str) -> bool {
-    text.as_bytes().chunks(64).all(|chunk| {
-        chunk.iter().fold(true, |ok, &b| {
-            ok & ((0x20..0x7F).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
-        })
-    })
+/// The first character XML 1.0 does not allow (outside the `Char` production), with its byte
+/// offset. In UTF-8 text such a character is either a C0 control byte other than tab, LF and
+/// CR, or U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`; surrogates cannot occur in a `str`), so
+/// the text is tested as bytes: one pass over 64-byte chunks folded without an early exit,
+/// which the compiler does in vector registers, and a search for `EF BF` only in text that
+/// holds an `EF` byte. Walking the text a character at a time (as `is_xml_char` over
+/// `char_indices` did for any text with a non-ASCII byte) cost several instructions and, under
+/// the fuzzers' comparison tracing, several callbacks per character.
+fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+    let forbidden = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    let bytes = text.as_bytes();
+    let mut control = None;
+    let mut has_ef = false;
+    for (k, chunk) in bytes.chunks(64).enumerate() {
+        let (bad, ef) = chunk.iter().fold((false, false), |(bad, ef), &b| {
+            (bad | forbidden(b), ef | (b == 0xEF))
+        });
+        has_ef |= ef;
+        if bad {
+            control = chunk.iter().position(|&b| forbidden(b)).map(|i| k * 64 + i);
+            break;
+        }
+    }
+    let before = control.unwrap_or(bytes.len());
+    let noncharacter = if has_ef {
+        memchr::memmem::find_iter(&bytes[..before], b"\xEF\xBF")
+            .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+    } else {
+        None
+    };
+    let at = noncharacter.or(control)?;
+    text[at..].chars().next().map(|c| (at, c))
 }
 
 /// Whether XML 1.0 allows `c` in a document (the `Char` production).
@@ -68,18 +91,8 @@ pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-fn parse_text(
-    text: String,
-    encoding: SourceEncoding,
-    limits: &Limits,
-) -> Result<Document, XmlError> {
-    // Printable ASCII and tab/LF/CR are always allowed: check bytes first (vectorizes), and
-    // walk characters only for text with other bytes.
-    let plain_ascii = is_plain_ascii(&text);
-    if let Some((i, c)) = (!plain_ascii)
-        .then(|| text.char_indices().find(|&(_, c)| !is_xml_char(c)))
-        .flatten()
-    {
+fn parse_text(text: &str, encoding: SourceEncoding, limits: &Limits) -> Result<Document, XmlError> {
+    if let Some((i, c)) = first_non_xml_char(text) {
         return Err(error_at(
             &text,
             i,
@@ -90,7 +103,7 @@ fn parse_text(
         ));
     }
     if text.trim().is_empty() {
-        return Err(error_at(&text, text.len(), XmlErrorKind::Empty));
+        return Err(error_at(text, text.len(), XmlErrorKind::Empty));
     }
     // The byte-order mark is gone by now; a second U+FEFF is content before the root element
     // (quick-xml would skip it as a BOM and shift every position after it).
@@ -596,16 +609,19 @@ impl<'t> Builder<'t> {
                 .normalized_value(self.version)
                 .map_err(|err| map_error(err, start).1)
                 .map_err(|k| (start, k))?;
+            // The raw text holds only XML characters (checked up front), so an illegal one can
+            // only have come from a character reference, which quick-xml resolves without that
+            // check: only a value that differs from its source needs looking at.
+            if let std::borrow::Cow::Owned(expanded) = &value {
+                if let Some((_, c)) = first_non_xml_char(expanded) {
+                    return Err((
+                        start,
+                        XmlErrorKind::InvalidCharRef(format!("#x{:X}", c as u32)),
+                    ));
+                }
+            }
             let value = self.cow(value);
             let raw = self.range(raw_attr.value.0, raw_attr.value.1);
-            // The raw text holds only XML characters (checked up front), so an illegal one here
-            // came from a character reference, which quick-xml resolves without that check.
-            if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
-                return Err((
-                    start,
-                    XmlErrorKind::InvalidCharRef(format!("#x{:X}", c as u32)),
-                ));
-            }
             if raw.contains('<') {
                 return Err((
                     start,
@@ -795,4 +811,54 @@ fn map_error(e: QxError, at: usize) -> Fail {
         other => XmlErrorKind::Syntax(other.to_string()),
     };
     (at, kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{first_non_xml_char, is_xml_char};
+    use proptest::prelude::*;
+
+    /// The definition the byte test stands for: the first character outside `Char`.
+    fn by_chars(text: &str) -> Option<(usize, char)> {
+        text.char_indices().find(|&(_, c)| !is_xml_char(c))
+    }
+
+    #[test]
+    fn the_byte_test_finds_what_the_char_production_forbids() {
+        let long = "a".repeat(70);
+        for text in [
+            "",
+            "plain",
+            "tab\tlf\ncr\r",
+            "\u{0}",
+            "x\u{1F}",
+            "é\u{B}",
+            "\u{7F}\u{9F}\u{D7FF}\u{E000}\u{FFFD}\u{10000}\u{10FFFF}",
+            "ab\u{FFFE}",
+            "\u{FFFF}",
+            "\u{FFFD}\u{FFFF}\u{1}",
+            "\u{1}\u{FFFF}",
+            &format!("{long}\u{FFFE}{long}\u{2}"),
+            &format!("{long}\u{3}{long}\u{FFFF}"),
+            "\u{EFBF}\u{FBFF}",
+        ] {
+            assert_eq!(first_non_xml_char(text), by_chars(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_byte_test_agrees_with_the_char_production(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    Just('\u{0}'), Just('\t'), Just('\u{1F}'), Just('a'), Just('\u{7F}'),
+                    Just('\u{FFFD}'), Just('\u{FFFE}'), Just('\u{FFFF}'), Just('\u{EFBF}'),
+                    any::<char>(),
+                ],
+                0..200,
+            ).prop_map(|v| v.into_iter().collect::<String>())
+        ) {
+            prop_assert_eq!(first_non_xml_char(&text), by_chars(&text));
+        }
+    }
 }
