@@ -94,7 +94,7 @@ pub fn is_xml_char(c: char) -> bool {
 fn parse_text(text: &str, encoding: SourceEncoding, limits: &Limits) -> Result<Document, XmlError> {
     if let Some((i, c)) = first_non_xml_char(text) {
         return Err(error_at(
-            &text,
+            text,
             i,
             XmlErrorKind::Syntax(format!(
                 "character U+{:04X} is not allowed in XML",
@@ -109,7 +109,7 @@ fn parse_text(text: &str, encoding: SourceEncoding, limits: &Limits) -> Result<D
     // (quick-xml would skip it as a BOM and shift every position after it).
     if text.starts_with('\u{FEFF}') {
         return Err(error_at(
-            &text,
+            text,
             0,
             XmlErrorKind::OutsideRoot("a second byte-order mark (U+FEFF)".into()),
         ));
