@@ -282,15 +282,12 @@ fn mobile_action(e: &Element) -> MobileAction {
         "Redirect" if same_ns(e, c) => MobileActionItem::Redirect(leaf(c)),
         "Settings" if same_ns(e, c) => MobileActionItem::Settings(MobileSettings {
             meta: meta(c),
-            items: c
-                .elements()
-                .map(|s| match s.name.local.as_str() {
-                    "Server" if same_ns(c, s) => {
-                        MobileSettingsItem::Server(group(s, MobileServerField::from_local))
-                    }
-                    _ => MobileSettingsItem::Unknown(any(s)),
-                })
-                .collect(),
+            items: map_elements(c, |s| match s.name.local.as_str() {
+                "Server" if same_ns(c, s) => {
+                    MobileSettingsItem::Server(group(s, MobileServerField::from_local))
+                }
+                _ => MobileSettingsItem::Unknown(any(s)),
+            }),
         }),
         "Error" if same_ns(e, c) => MobileActionItem::Error(group(c, ErrorField::from_local)),
         _ => MobileActionItem::Unknown(any(c)),
