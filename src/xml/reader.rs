@@ -55,35 +55,48 @@ fn error_at(text: &str, offset: usize, kind: XmlErrorKind) -> XmlError {
 /// The first character XML 1.0 does not allow (outside the `Char` production), with its byte
 /// offset. In UTF-8 text such a character is either a C0 control byte other than tab, LF and
 /// CR, or U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`; surrogates cannot occur in a `str`), so
-/// the text is tested as bytes: one pass over 64-byte chunks folded without an early exit,
-/// which the compiler does in vector registers, and a search for `EF BF` only in text that
-/// holds an `EF` byte. Walking the text a character at a time (as `is_xml_char` over
-/// `char_indices` did for any text with a non-ASCII byte) cost several instructions and, under
-/// the fuzzers' comparison tracing, several callbacks per character.
+/// the text is tested as bytes: one pass over 64-byte chunks folded without an early exit or
+/// short-circuit, which the compiler does in vector registers (and, in a chunk that holds an
+/// `EF` byte, a second such pass over three shifted views of the bytes for the three-byte
+/// sequences), and a byte-by-byte look only inside the chunk that holds a forbidden
+/// character. Walking the text a character at a time (as `is_xml_char` over `char_indices`
+/// did for any text with a non-ASCII byte) cost several instructions and, under the fuzzers'
+/// comparison tracing, several callbacks per character; a `memmem` search for `EF BF` (the
+/// sixth round's) stopped at every U+FFFD, which lossily decoded fuzz input is full of.
 fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
-    let forbidden = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    const CHUNK: usize = 64;
     let bytes = text.as_bytes();
-    let mut control = None;
-    let mut has_ef = false;
-    for (k, chunk) in bytes.chunks(64).enumerate() {
+    let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
+    // A continuation byte is at most BF, so `>= BE` is "BE or BF".
+    let noncharacter = |(x, y, z): (u8, u8, u8)| (x == 0xEF) & (y == 0xBF) & (z >= 0xBE);
+    // A three-byte sequence starts at least three bytes before the end of a `str`.
+    let starts = bytes.len().saturating_sub(2);
+    for (k, chunk) in bytes.chunks(CHUNK).enumerate() {
+        let base = k * CHUNK;
         let (bad, ef) = chunk.iter().fold((false, false), |(bad, ef), &b| {
-            (bad | forbidden(b), ef | (b == 0xEF))
+            (bad | control(b), ef | (b == 0xEF))
         });
-        has_ef |= ef;
-        if bad {
-            control = chunk.iter().position(|&b| forbidden(b)).map(|i| k * 64 + i);
-            break;
+        let last = (base + chunk.len()).min(starts);
+        let odd = ef && base < last && {
+            let (x, y, z) = (
+                &bytes[base..last],
+                &bytes[base + 1..last + 1],
+                &bytes[base + 2..last + 2],
+            );
+            x.iter()
+                .zip(y)
+                .zip(z)
+                .fold(false, |acc, ((&x, &y), &z)| acc | noncharacter((x, y, z)))
+        };
+        if bad | odd {
+            let at = (base..base + chunk.len()).find(|&i| {
+                control(bytes[i])
+                    || (i < starts && noncharacter((bytes[i], bytes[i + 1], bytes[i + 2])))
+            })?;
+            return text[at..].chars().next().map(|c| (at, c));
         }
     }
-    let before = control.unwrap_or(bytes.len());
-    let noncharacter = if has_ef {
-        memchr::memmem::find_iter(&bytes[..before], b"\xEF\xBF")
-            .find(|&i| matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
-    } else {
-        None
-    };
-    let at = noncharacter.or(control)?;
-    text[at..].chars().next().map(|c| (at, c))
+    None
 }
 
 /// Whether XML 1.0 allows `c` in a document (the `Char` production).
