@@ -3,6 +3,8 @@
 # Idempotent: files are named by content hash, so running it again adds nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The targets are the files under fuzz/fuzz_targets/ (cargo-fuzz's list, without cargo).
+TARGETS=$(ls fuzz/fuzz_targets | sed -n 's/\.rs$//p')
 
 put() { # put TARGET FILE
     local dir="fuzz/corpus/$1" sum
@@ -18,8 +20,11 @@ for t in parse roundtrip validate structured; do
 done
 for f in corpus/policy/*.csv corpus/policy/*.json corpus/policy/*.txt corpus/policy/*.toml \
          corpus/policy/bad/* corpus/policy/tenant/* corpus/policy/tenant/bad/* \
-         corpus/fixtures/*.toml corpus/regressions/policy_import/*; do
-    [ -f "$f" ] && put policy_import "$f"
+         corpus/fixtures/*.toml corpus/regressions/policy_*/*; do
+    # Every policy reader is fuzzed on any text: each target starts from every format's files.
+    for t in $TARGETS; do
+        case "$t" in policy_*) [ -f "$f" ] && put "$t" "$f" ;; esac
+    done
 done
 mkdir -p fuzz/corpus/onoff
 for v in on off On OFF " on " "" true 0 yes "o&#x6E;" "ofF" $'\t off\n'; do
@@ -41,6 +46,6 @@ for f in corpus/y_*.xml corpus/i_*.xml; do
     rm -f "$tmp"
 done
 for f in corpus/regressions/large/*; do [ -f "$f" ] && put large "$f"; done
-for t in parse roundtrip validate policy_import structured onoff large; do
+for t in $TARGETS; do
     echo "$t: $(ls fuzz/corpus/$t | wc -l) seeds"
 done

@@ -194,8 +194,9 @@ fn error_at(file: &str, text: &str, at: At, kind: K) -> ImportError {
 /// A required column: its absence means the export did not ask for it (unknown).
 /// Every row carries column `i`. A CSV header names a column once for all rows, but each JSON
 /// object is a record of its own: checking only the first let a later object without the key
-/// reach the importers' `expect` (a panic the policy_import fuzz target found). A missing
-/// column is placed at the header (first row) or at the record that lacks it.
+/// reach the importers' `expect` (a panic the fuzzer found, in what is now the `policy_tenant`
+/// target). A missing column is placed at the header (first row) or at the record that lacks
+/// it.
 fn require(file: &str, rows: &Rows, i: usize, name: &str) -> Result<(), ImportError> {
     match rows.rows.iter().position(|r| r.cells[i].is_none()) {
         Some(n) => Err(ImportError::new(
@@ -396,8 +397,8 @@ pub(crate) fn users(file: &str, text: &str) -> Result<Vec<UserRow>, ImportError>
     Ok(out)
 }
 
-/// The tenant-export half of the `policy_import` fuzz property: the `Get-AuthenticationPolicy`,
-/// `Get-OrganizationConfig` and `Get-User` importers, read as CSV and as JSON, either accept
+/// The `policy_tenant` fuzz property: the `Get-AuthenticationPolicy`, `Get-OrganizationConfig`
+/// and `Get-User` importers, read as CSV and as JSON, either accept
 /// `text` (every position they keep lying inside it, policy names unique case-insensitively)
 /// or name a line inside it; they never panic. `lines` is how many lines `text` has.
 pub(crate) fn fuzz_exports(text: &str, lines: usize) {

@@ -614,10 +614,16 @@ fn bad_tenant_exports_fail_with_a_located_error() {
     settings().bind(|| insta::assert_snapshot!("policy_bad_tenant_exports", lines.join("\n")));
 }
 
-/// The `policy_import` fuzz property on every policy input the corpus holds, the tenant
-/// exports and their bad forms included: what the fuzzer starts from holds on stable.
+/// Every policy fuzz property (the `policy_*` targets: one per mailbox-export format and the
+/// tenant exports') on every policy input the corpus holds, the tenant exports and their bad
+/// forms included: what the fuzzers start from holds on stable.
 #[test]
-fn policy_import_fuzz_property_holds_on_the_corpus() {
+fn policy_fuzz_properties_hold_on_the_corpus() {
+    let checks: Vec<_> = poxspec::fuzzing::TARGETS
+        .iter()
+        .filter(|(name, _)| name.starts_with("policy_"))
+        .collect();
+    assert_eq!(checks.len(), 5, "four formats and the tenant exports");
     let mut n = 0;
     for dir in [
         "corpus/policy",
@@ -628,7 +634,10 @@ fn policy_import_fuzz_property_holds_on_the_corpus() {
         for e in std::fs::read_dir(root().join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {
-                poxspec::fuzzing::policy_import(&std::fs::read(&p).unwrap());
+                let bytes = std::fs::read(&p).unwrap();
+                for (_, check) in &checks {
+                    check(&bytes);
+                }
                 n += 1;
             }
         }

@@ -58,3 +58,41 @@ fn namespace_declaration_values_are_normalized() {
     );
     assert!(poxspec::rules::validate(&p).passes(true));
 }
+
+/// The fuzz targets cargo-fuzz builds (`fuzz/Cargo.toml`'s binaries, one file each under
+/// `fuzz/fuzz_targets/`) are exactly the catalogue's, each calling its own oracle: a target
+/// added, renamed or split in one place only is caught here.
+#[test]
+fn fuzz_targets_match_the_catalogue() {
+    let mut catalogue: Vec<&str> = TARGETS.iter().map(|(name, _)| *name).collect();
+    catalogue.sort_unstable();
+    let mut files: Vec<String> = std::fs::read_dir(root().join("fuzz/fuzz_targets"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".rs").map(str::to_owned)
+        })
+        .collect();
+    files.sort_unstable();
+    assert_eq!(
+        files, catalogue,
+        "fuzz/fuzz_targets/ against poxspec::fuzzing::TARGETS"
+    );
+    let manifest = std::fs::read_to_string(root().join("fuzz/Cargo.toml")).unwrap();
+    let mut bins: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|n| *n != "poxspec-fuzz")
+        .collect();
+    bins.sort_unstable();
+    assert_eq!(bins, catalogue, "fuzz/Cargo.toml's binaries");
+    for name in &catalogue {
+        let source =
+            std::fs::read_to_string(root().join(format!("fuzz/fuzz_targets/{name}.rs"))).unwrap();
+        assert!(
+            source.contains(&format!("poxspec::fuzzing::{name}(")),
+            "fuzz/fuzz_targets/{name}.rs calls poxspec::fuzzing::{name}"
+        );
+    }
+}
