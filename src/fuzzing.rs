@@ -247,13 +247,32 @@ struct XmlText(String);
 impl<'a> Arbitrary<'a> for XmlText {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let s: &str = u.arbitrary()?;
-        Ok(XmlText(
-            s.chars()
-                .filter(|&c| xml::is_xml_char(c))
-                .take(STRUCTURED_MAX_CHARS)
-                .collect(),
-        ))
+        Ok(XmlText(xml_prefix(s, STRUCTURED_MAX_CHARS, true)))
     }
+}
+
+/// The first `max` characters of `text` that XML allows (and that are not CR, unless
+/// `keep_cr`), in order. A text without a character to drop is cut rather than filtered: it is
+/// tested as bytes ([`xml::first_non_xml_char`], `memchr`) and copied at once, instead of
+/// tested and pushed a character at a time (a few comparisons per character, each a tracing
+/// callback in the fuzz builds). A text with characters to drop is filtered a character at a
+/// time: copying the runs between them cost more, `arbitrary`'s strings being full of control
+/// characters.
+fn xml_prefix(text: &str, max: usize, keep_cr: bool) -> String {
+    let clean = xml::first_non_xml_char(text).is_none()
+        && (keep_cr || memchr::memchr(b'\r', text.as_bytes()).is_none());
+    if clean {
+        let end = if text.len() <= max {
+            text.len()
+        } else {
+            text.char_indices().nth(max).map_or(text.len(), |(i, _)| i)
+        };
+        return text[..end].to_owned();
+    }
+    text.chars()
+        .filter(|&c| xml::is_xml_char(c) && (keep_cr || c != '\r'))
+        .take(max)
+        .collect()
 }
 
 /// At most `N` values: arbitrary's `Vec` reads elements until the input runs out, so a
@@ -479,11 +498,7 @@ pub fn onoff(data: &[u8]) {
 /// [`onoff`] with the document reader as a parameter, so that a test can plant a defect in
 /// it and see the oracle catch it.
 fn onoff_with(data: &[u8], parse: impl Fn(&[u8]) -> Result<crate::Parsed, crate::ParseError>) {
-    let raw: String = String::from_utf8_lossy(data)
-        .chars()
-        .filter(|&c| xml::is_xml_char(c) && c != '\r')
-        .take(ONOFF_MAX_CHARS)
-        .collect();
+    let raw = onoff_text(data);
     let expected = OnOff::classify(&raw);
     // Totality: the class and value agree with each other.
     match expected.class {
@@ -520,6 +535,13 @@ fn onoff_with(data: &[u8], parse: impl Fn(&[u8]) -> Result<crate::Parsed, crate:
         let spellings = onoff_spellings(&raw);
         assert_eq!(flags[i], &expected, "spelling {:?}", spellings[i]);
     }
+}
+
+/// The text the `onoff` target spells: the input read as UTF-8 (lossily), without the
+/// characters XML does not allow or carriage returns (which a parser turns into line feeds),
+/// cut at [`ONOFF_MAX_CHARS`] characters ([`xml_prefix`]).
+fn onoff_text(data: &[u8]) -> String {
+    xml_prefix(&String::from_utf8_lossy(data), ONOFF_MAX_CHARS, false)
 }
 
 /// Writes `<SSL>spelling</SSL>` for each of [`onoff_spellings`] of `raw`, in that order,
@@ -593,16 +615,19 @@ fn onoff_document(spelling: &str) -> String {
 }
 
 /// `&#xH;` for `c`, without the formatting machinery (a fifth of the target's time went to
-/// `write!` here).
+/// `write!` here), built in a buffer and appended once (a `String::push` per digit was a
+/// capacity check and a character-width test per digit).
 fn push_hex_ref(out: &mut String, c: char) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let v = c as u32;
-    let digits = (32 - v.leading_zeros()).div_ceil(4).max(1);
-    out.push_str("&#x");
-    for i in (0..digits).rev() {
-        out.push(char::from(HEX[((v >> (4 * i)) & 0xF) as usize]));
+    // At most six hex digits (U+10FFFF) between `&#x` and `;`.
+    let mut buf = *b"&#x000000;";
+    let digits = (32 - v.leading_zeros()).div_ceil(4).max(1) as usize;
+    for i in 0..digits {
+        buf[3 + digits - 1 - i] = HEX[((v >> (4 * i)) & 0xF) as usize];
     }
-    out.push(';');
+    buf[3 + digits] = b';';
+    out.push_str(std::str::from_utf8(&buf[..4 + digits]).expect("ASCII"));
 }
 
 /// The value of every `SSL` switch of every protocol, in document order.
@@ -670,6 +695,82 @@ mod tests {
 
     /// `input` read by a reader that first replaces `from` with `to` in the document: a
     /// planted defect in how one spelling is decoded.
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn xml_prefix_agrees_with_filtering_by_characters(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    Just('a'), Just('\r'), Just('\u{1}'), Just('\u{FFFE}'), Just('é'),
+                    any::<char>(),
+                ],
+                0..200,
+            ).prop_map(|v| v.into_iter().collect::<String>()),
+            max in 0usize..140,
+            keep_cr in any::<bool>(),
+        ) {
+            let slow: String = text
+                .chars()
+                .filter(|&c| crate::xml::is_xml_char(c) && (keep_cr || c != '\r'))
+                .take(max)
+                .collect();
+            prop_assert_eq!(super::xml_prefix(&text, max, keep_cr), slow);
+        }
+    }
+
+    #[test]
+    fn xml_prefix_is_the_filtered_prefix() {
+        let long = "é".repeat(100);
+        for input in [
+            &b""[..],
+            b"on",
+            b" Off\r\n",
+            b"o\x00n",
+            b"\xFF\xFEon",
+            "\u{FFFF}x".as_bytes(),
+            long.as_bytes(),
+            &[b'a'; 300],
+            b"a\rb\x01c\r\r\x02\xEF\xBF\xBEd\re",
+            &[b'x', 1, b'\r'].repeat(100),
+        ] {
+            let slow: String = String::from_utf8_lossy(input)
+                .chars()
+                .filter(|&c| crate::xml::is_xml_char(c) && c != '\r')
+                .take(super::ONOFF_MAX_CHARS)
+                .collect();
+            assert_eq!(super::onoff_text(input), slow, "{input:?}");
+            let text = String::from_utf8_lossy(input);
+            let kept: String = text
+                .chars()
+                .filter(|&c| crate::xml::is_xml_char(c))
+                .take(super::STRUCTURED_MAX_CHARS)
+                .collect();
+            assert_eq!(
+                super::xml_prefix(&text, super::STRUCTURED_MAX_CHARS, true),
+                kept
+            );
+        }
+    }
+
+    #[test]
+    fn hex_references_spell_the_character() {
+        for c in [
+            '\u{0}',
+            '\t',
+            'A',
+            '\u{FF}',
+            '\u{100}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '\u{10FFFF}',
+        ] {
+            let mut out = String::from("x");
+            super::push_hex_ref(&mut out, c);
+            assert_eq!(out, format!("x&#x{:X};", c as u32));
+        }
+    }
+
     fn onoff_with_defect(input: &str, from: &'static str, to: &'static str) -> bool {
         let defective = move |b: &[u8]| {
             let doc = String::from_utf8_lossy(b).replace(from, to);

@@ -8,6 +8,7 @@ mod limits;
 mod path;
 mod position;
 mod reader;
+mod scan;
 mod text;
 mod tree;
 mod writer;
@@ -16,6 +17,7 @@ pub use encoding::{decode_lossy, SourceEncoding};
 pub use error::{XmlError, XmlErrorKind};
 pub use limits::Limits;
 pub use position::{line_col_of, LineCol, LineIndex, Span};
+pub(crate) use reader::first_non_xml_char;
 pub use reader::{is_xml_char, parse_bytes, parse_str};
 pub use text::Str;
 pub use tree::{

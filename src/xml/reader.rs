@@ -4,6 +4,7 @@ use super::encoding::{decode, SourceEncoding};
 use super::error::{XmlError, XmlErrorKind};
 use super::limits::Limits;
 use super::position::{line_col_of, Span};
+use super::scan;
 use super::text::Str;
 use super::tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
@@ -55,48 +56,84 @@ fn error_at(text: &str, offset: usize, kind: XmlErrorKind) -> XmlError {
 /// The first character XML 1.0 does not allow (outside the `Char` production), with its byte
 /// offset. In UTF-8 text such a character is either a C0 control byte other than tab, LF and
 /// CR, or U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`; surrogates cannot occur in a `str`), so
-/// the text is tested as bytes: one pass over 64-byte chunks folded without an early exit or
-/// short-circuit, which the compiler does in vector registers (and, in a chunk that holds an
-/// `EF` byte, a second such pass over three shifted views of the bytes for the three-byte
-/// sequences), and a byte-by-byte look only inside the chunk that holds a forbidden
-/// character. Walking the text a character at a time (as `is_xml_char` over `char_indices`
-/// did for any text with a non-ASCII byte) cost several instructions and, under the fuzzers'
-/// comparison tracing, several callbacks per character; a `memmem` search for `EF BF` (the
-/// sixth round's) stopped at every U+FFFD, which lossily decoded fuzz input is full of.
-fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+/// the text is tested as bytes: whole 64-byte chunks folded in vector registers, then, from
+/// the first chunk with a control or an `EF` byte (and for the tail), eight bytes at a time
+/// ([`scan`]), with no branch per byte either way. Walking the text a character at a time (as
+/// `is_xml_char` over `char_indices` did for any text with a non-ASCII byte) cost several
+/// instructions and, under the fuzzers' comparison tracing, several callbacks per character;
+/// a `memmem` search for `EF BF` (the sixth round's) stopped at every U+FFFD, which lossily
+/// decoded fuzz input is full of, and a fold over a slice's last, partial chunk is a scalar
+/// loop, a callback per byte in a short text.
+pub(crate) fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+    use scan::{below, eq};
     const CHUNK: usize = 64;
     let bytes = text.as_bytes();
-    let control = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
-    // A continuation byte is at most BF, so `>= BE` is "BE or BF".
-    let noncharacter = |(x, y, z): (u8, u8, u8)| (x == 0xEF) & (y == 0xBF) & (z >= 0xBE);
-    // A three-byte sequence starts at least three bytes before the end of a `str`.
-    let starts = bytes.len().saturating_sub(2);
-    for (k, chunk) in bytes.chunks(CHUNK).enumerate() {
-        let base = k * CHUNK;
+    let forbidden = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
+    // Whole chunks first, folded without an early exit: the compiler does this in vector
+    // registers (in the fuzz builds too, where this exact form stays vectorized).
+    let mut from = 0;
+    for chunk in bytes.chunks_exact(CHUNK) {
         let (bad, ef) = chunk.iter().fold((false, false), |(bad, ef), &b| {
-            (bad | control(b), ef | (b == 0xEF))
+            (bad | forbidden(b), ef | (b == 0xEF))
         });
-        let last = (base + chunk.len()).min(starts);
-        let odd = ef && base < last && {
-            let (x, y, z) = (
-                &bytes[base..last],
-                &bytes[base + 1..last + 1],
-                &bytes[base + 2..last + 2],
-            );
-            x.iter()
-                .zip(y)
-                .zip(z)
-                .fold(false, |acc, ((&x, &y), &z)| acc | noncharacter((x, y, z)))
-        };
-        if bad | odd {
-            let at = (base..base + chunk.len()).find(|&i| {
-                control(bytes[i])
-                    || (i < starts && noncharacter((bytes[i], bytes[i + 1], bytes[i + 2])))
-            })?;
-            return text[at..].chars().next().map(|c| (at, c));
+        if bad | ef {
+            break;
         }
+        from += CHUNK;
     }
-    None
+    // From the first chunk that needs a look (or the tail), a word at a time: a control
+    // other than tab, LF and CR, or `EF BF BE` / `EF BF BF` (a continuation byte is at most
+    // BF, so the last byte is BE or BF when `| 1` makes it BF). The padding, a space, is
+    // neither.
+    let rest = &bytes[from..];
+    let mut at = 0;
+    let found = loop {
+        let Some(i) = scan::first(&rest[at..], b' ', |x| {
+            below(x, 0x20) & !(eq(x, b'\t') | eq(x, b'\n') | eq(x, b'\r')) | eq(x, 0xEF)
+        }) else {
+            break None;
+        };
+        let i = at + i;
+        if rest[i] != 0xEF
+            || (rest.get(i + 1) == Some(&0xBF) && rest.get(i + 2).is_some_and(|&c| c | 1 == 0xBF))
+        {
+            break Some(from + i);
+        }
+        at = i + 1;
+    };
+    let at = found?;
+    text[at..].chars().next().map(|c| (at, c))
+}
+
+/// Whether attribute-value normalization could change `raw`: only a reference (`&`), a tab or
+/// a line end does (and, in XML 1.1, NEL and LINE SEPARATOR, whose UTF-8 starts with `C2` and
+/// `E2`). Tested a word at a time ([`scan`]): quick-xml's normalizer looks at a byte at a
+/// time, a comparison callback per byte under the fuzzers' tracing, for values (namespace
+/// URIs, mostly) that it returns unchanged.
+fn may_normalize(raw: &str) -> bool {
+    use scan::eq;
+    let word = |x: u64| {
+        eq(x, b'&') | eq(x, b'\t') | eq(x, b'\n') | eq(x, b'\r') | eq(x, 0xC2) | eq(x, 0xE2)
+    };
+    scan::first(raw.as_bytes(), b' ', word).is_some()
+}
+
+/// Character data with its line ends normalized: `normalize()` (quick-xml's) when `raw` holds
+/// a line end it could change, else `raw` itself. Only CR changes in XML 1.0, and in XML 1.1
+/// NEL and LINE SEPARATOR too (UTF-8 `C2 85`, `E2 80 A8`); the test runs a word at a time
+/// ([`scan`]), where quick-xml's search for CR fell back to a byte at a time, with a tracing
+/// callback per byte in the fuzz targets' builds, in the short texts documents are made of.
+fn line_ends_normalized<'a>(
+    raw: &'a str,
+    normalize: impl FnOnce() -> std::borrow::Cow<'a, str>,
+) -> std::borrow::Cow<'a, str> {
+    use scan::eq;
+    let word = |x: u64| eq(x, b'\r') | eq(x, 0xC2) | eq(x, 0xE2);
+    if scan::first(raw.as_bytes(), b' ', word).is_some() {
+        normalize()
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
 }
 
 /// Whether XML 1.0 allows `c` in a document (the `Char` production).
@@ -318,7 +355,7 @@ impl<'t> Builder<'t> {
             match event {
                 Event::Text(t) => {
                     // Borrowed: push_text copies once, into the pending text node.
-                    let value = t.xml_content(self.version);
+                    let value = line_ends_normalized(&t, || t.xml_content(self.version));
                     self.push_text(&t, &value, start, end)?;
                 }
                 Event::GeneralRef(r) => {
@@ -412,7 +449,7 @@ impl<'t> Builder<'t> {
                 self.attach(element)?;
             }
             Event::CData(c) => {
-                let value = self.cow(c.xml_content(self.version));
+                let value = self.cow(line_ends_normalized(&c, || c.xml_content(self.version)));
                 let raw = self.piece(&c);
                 self.attach_node(
                     Node::CData(CData { value, raw, span }),
@@ -522,9 +559,11 @@ impl<'t> Builder<'t> {
                     .map_err(|err| map_error(QxError::Namespace(err), start))?;
                 // The namespace name is the normalized value (references resolved, line
                 // breaks and tabs turned into spaces); the resolver keeps it as written.
-                if let Ok(v) = attr.normalized_value(self.version) {
-                    if v != raw {
-                        self.ns_values.insert(raw.to_owned(), v.into_owned());
+                if may_normalize(raw) {
+                    if let Ok(v) = attr.normalized_value(self.version) {
+                        if v != raw {
+                            self.ns_values.insert(raw.to_owned(), v.into_owned());
+                        }
                     }
                 }
             }
@@ -618,10 +657,13 @@ impl<'t> Builder<'t> {
                 key,
                 value: std::borrow::Cow::Borrowed(written),
             };
-            let value = attr
-                .normalized_value(self.version)
-                .map_err(|err| map_error(err, start).1)
-                .map_err(|k| (start, k))?;
+            let value = if may_normalize(written) {
+                attr.normalized_value(self.version)
+                    .map_err(|err| map_error(err, start).1)
+                    .map_err(|k| (start, k))?
+            } else {
+                std::borrow::Cow::Borrowed(written)
+            };
             // The raw text holds only XML characters (checked up front), so an illegal one can
             // only have come from a character reference, which quick-xml resolves without that
             // check: only a value that differs from its source needs looking at.
@@ -737,7 +779,14 @@ impl<'t> Builder<'t> {
             Some(v) => v.push_str(value),
             None if value_at == Some(t.value_end) => t.value_end += value.len(),
             None => {
-                let mut v = self.text[t.start..t.value_end].to_owned();
+                // The value never outgrows the source it is read from (a reference is longer
+                // than its character, a CR LF than its LF), and the text runs at most to the
+                // next `<`: room for all of it at once, instead of a doubling per few
+                // references when a value is spelt as hundreds of them.
+                let run_end = memchr::memchr(b'<', &self.text.as_bytes()[end..])
+                    .map_or(self.text.len(), |i| end + i);
+                let mut v = String::with_capacity(run_end - t.start);
+                v.push_str(&self.text[t.start..t.value_end]);
                 v.push_str(value);
                 t.value = Some(v);
             }
@@ -860,6 +909,30 @@ mod tests {
     }
 
     proptest! {
+        /// Values the byte test passes over are exactly what quick-xml's normalizer returns
+        /// unchanged, in XML 1.0 and 1.1.
+        #[test]
+        fn values_the_byte_test_skips_normalize_to_themselves(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    Just('&'), Just('\t'), Just('\n'), Just('\r'), Just('\u{85}'),
+                    Just('\u{2028}'), Just('a'), Just(' '), Just('é'), any::<char>(),
+                ],
+                0..100,
+            ).prop_map(|v| v.into_iter().collect::<String>())
+        ) {
+            if !super::may_normalize(&text) {
+                for version in [quick_xml::XmlVersion::Implicit1_0, quick_xml::XmlVersion::Explicit1_1] {
+                    let attr = quick_xml::events::attributes::Attribute {
+                        key: quick_xml::name::QName("a"),
+                        value: std::borrow::Cow::Borrowed(text.as_str()),
+                    };
+                    let normalized = attr.normalized_value(version).unwrap();
+                    prop_assert_eq!(normalized.as_ref(), text.as_str());
+                }
+            }
+        }
+
         #[test]
         fn the_byte_test_agrees_with_the_char_production(
             text in proptest::collection::vec(
