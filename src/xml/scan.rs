@@ -49,16 +49,26 @@ pub(crate) fn first(bytes: &[u8], pad: u8, word: impl Fn(u64) -> u64) -> Option<
         }
         at += 8;
     }
-    if at < bytes.len() {
-        // The last bytes, through a copy padded past the end.
-        let mut window = [pad; 8];
-        window[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-        let m = word(u64::from_le_bytes(window));
-        if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
-        }
+    let rest = bytes.len() - at;
+    if rest == 0 {
+        return None;
     }
-    None
+    let hit = if bytes.len() >= 8 {
+        // The last eight bytes, overlapping the ones already tested, whose bits are dropped
+        // (no copy: a variable-length copy is a `memcpy` call, which ASan intercepts).
+        let window: &[u8; 8] = bytes[bytes.len() - 8..].try_into().ok()?;
+        let mask = word(u64::from_le_bytes(*window)) >> (8 * (8 - rest));
+        at + (mask.trailing_zeros() / 8) as usize
+    } else {
+        // A text shorter than a word, padded.
+        let mut window = [pad; 8];
+        for (to, &from) in window.iter_mut().zip(bytes) {
+            *to = from;
+        }
+        (word(u64::from_le_bytes(window)).trailing_zeros() / 8) as usize
+    };
+    // No bit set reads as a position past the end.
+    (hit < bytes.len()).then_some(hit)
 }
 
 #[cfg(test)]
