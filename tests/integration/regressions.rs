@@ -60,8 +60,8 @@ fn namespace_declaration_values_are_normalized() {
 }
 
 /// The fuzz targets cargo-fuzz builds (`fuzz/Cargo.toml`'s binaries, one file each under
-/// `fuzz/fuzz_targets/`) are exactly the catalogue's, each calling its own oracle: a target
-/// added, renamed or split in one place only is caught here.
+/// `fuzz/fuzz_targets/`) are exactly the catalogue's, each calling its own oracle and named in
+/// the README's table: a target added, renamed or split in one place only is caught here.
 #[test]
 fn fuzz_targets_match_the_catalogue() {
     let mut catalogue: Vec<&str> = TARGETS.iter().map(|(name, _)| *name).collect();
@@ -87,7 +87,17 @@ fn fuzz_targets_match_the_catalogue() {
         .collect();
     bins.sort_unstable();
     assert_eq!(bins, catalogue, "fuzz/Cargo.toml's binaries");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let fuzzing = readme
+        .split("\n## Fuzzing\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Fuzzing section");
     for name in &catalogue {
+        assert!(
+            fuzzing.contains(&format!("`{name}`")),
+            "README's Fuzzing section names target {name}"
+        );
         let source =
             std::fs::read_to_string(root().join(format!("fuzz/fuzz_targets/{name}.rs"))).unwrap();
         assert!(
