@@ -684,18 +684,35 @@ pub fn large(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     #[test]
     fn hex_references_spell_each_character() {
-        for c in ['\t', 'A', '\u{7F}', '\u{FFFD}', '\u{10FFFF}'] {
-            let mut s = String::new();
+        for c in [
+            '\u{0}',
+            '\t',
+            'A',
+            '\u{7F}',
+            '\u{FF}',
+            '\u{100}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '\u{10FFFF}',
+        ] {
+            // Appended after what the string holds.
+            let mut s = String::from("x");
             super::push_hex_ref(&mut s, c);
-            assert_eq!(s, format!("&#x{:X};", c as u32));
+            assert_eq!(s, format!("x&#x{:X};", c as u32));
         }
     }
 
-    /// `input` read by a reader that first replaces `from` with `to` in the document: a
-    /// planted defect in how one spelling is decoded.
-    use proptest::prelude::*;
+    /// What [`super::xml_prefix`] stands for: the text filtered a character at a time.
+    fn filtered(text: &str, max: usize, keep_cr: bool) -> String {
+        text.chars()
+            .filter(|&c| crate::xml::is_xml_char(c) && (keep_cr || c != '\r'))
+            .take(max)
+            .collect()
+    }
 
     proptest! {
         #[test]
@@ -710,12 +727,7 @@ mod tests {
             max in 0usize..140,
             keep_cr in any::<bool>(),
         ) {
-            let slow: String = text
-                .chars()
-                .filter(|&c| crate::xml::is_xml_char(c) && (keep_cr || c != '\r'))
-                .take(max)
-                .collect();
-            prop_assert_eq!(super::xml_prefix(&text, max, keep_cr), slow);
+            prop_assert_eq!(super::xml_prefix(&text, max, keep_cr), filtered(&text, max, keep_cr));
         }
     }
 
@@ -734,43 +746,22 @@ mod tests {
             b"a\rb\x01c\r\r\x02\xEF\xBF\xBEd\re",
             &[b'x', 1, b'\r'].repeat(100),
         ] {
-            let slow: String = String::from_utf8_lossy(input)
-                .chars()
-                .filter(|&c| crate::xml::is_xml_char(c) && c != '\r')
-                .take(super::ONOFF_MAX_CHARS)
-                .collect();
-            assert_eq!(super::onoff_text(input), slow, "{input:?}");
             let text = String::from_utf8_lossy(input);
-            let kept: String = text
-                .chars()
-                .filter(|&c| crate::xml::is_xml_char(c))
-                .take(super::STRUCTURED_MAX_CHARS)
-                .collect();
+            assert_eq!(
+                super::onoff_text(input),
+                filtered(&text, super::ONOFF_MAX_CHARS, false),
+                "{input:?}"
+            );
             assert_eq!(
                 super::xml_prefix(&text, super::STRUCTURED_MAX_CHARS, true),
-                kept
+                filtered(&text, super::STRUCTURED_MAX_CHARS, true),
+                "{input:?}"
             );
         }
     }
 
-    #[test]
-    fn hex_references_spell_the_character() {
-        for c in [
-            '\u{0}',
-            '\t',
-            'A',
-            '\u{FF}',
-            '\u{100}',
-            '\u{FFFD}',
-            '\u{10000}',
-            '\u{10FFFF}',
-        ] {
-            let mut out = String::from("x");
-            super::push_hex_ref(&mut out, c);
-            assert_eq!(out, format!("x&#x{:X};", c as u32));
-        }
-    }
-
+    /// `input` read by a reader that first replaces `from` with `to` in the document: a
+    /// planted defect in how one spelling is decoded.
     fn onoff_with_defect(input: &str, from: &'static str, to: &'static str) -> bool {
         let defective = move |b: &[u8]| {
             let doc = String::from_utf8_lossy(b).replace(from, to);

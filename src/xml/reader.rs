@@ -113,10 +113,15 @@ pub(crate) fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
 /// URIs, mostly) that it returns unchanged.
 fn may_normalize(raw: &str) -> bool {
     use scan::eq;
-    let word = |x: u64| {
-        eq(x, b'&') | eq(x, b'\t') | eq(x, b'\n') | eq(x, b'\r') | eq(x, 0xC2) | eq(x, 0xE2)
-    };
+    let word = |x: u64| line_end_lead(x) | eq(x, b'&') | eq(x, b'\t') | eq(x, b'\n');
     scan::first(raw.as_bytes(), b' ', word).is_some()
+}
+
+/// The bytes of `x` (a [`scan`] word) that may start a line end quick-xml normalizes: CR, and
+/// in XML 1.1 NEL and LINE SEPARATOR (UTF-8 `C2 85`, `E2 80 A8`).
+fn line_end_lead(x: u64) -> u64 {
+    use scan::eq;
+    eq(x, b'\r') | eq(x, 0xC2) | eq(x, 0xE2)
 }
 
 /// Character data with its line ends normalized: `normalize()` (quick-xml's) when `raw` holds
@@ -128,9 +133,7 @@ fn line_ends_normalized<'a>(
     raw: &'a str,
     normalize: impl FnOnce() -> std::borrow::Cow<'a, str>,
 ) -> std::borrow::Cow<'a, str> {
-    use scan::eq;
-    let word = |x: u64| eq(x, b'\r') | eq(x, 0xC2) | eq(x, 0xE2);
-    if scan::first(raw.as_bytes(), b' ', word).is_some() {
+    if scan::first(raw.as_bytes(), b' ', line_end_lead).is_some() {
         normalize()
     } else {
         std::borrow::Cow::Borrowed(raw)

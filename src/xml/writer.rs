@@ -240,7 +240,7 @@ mod tests {
     use super::escape_into;
     use proptest::prelude::*;
 
-    /// The definition the chunked escaper stands for: one character at a time.
+    /// The definition the word-at-a-time escaper stands for: one character at a time.
     fn by_chars(s: &str, attribute: bool) -> String {
         let mut out = String::new();
         for c in s.chars() {
@@ -260,7 +260,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn chunked_escaping_is_escaping_by_characters(
+        fn escaping_by_words_is_escaping_by_characters(
             text in proptest::collection::vec(
                 prop_oneof![
                     Just('&'), Just('<'), Just('>'), Just('\r'), Just('"'), Just('\t'),
