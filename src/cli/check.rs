@@ -36,7 +36,7 @@ fn list(format: Format) -> i32 {
             .iter()
             .map(|(g, s)| serde_json::json!({"group": g, "covers": s}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"groups": groups, "cases": cases}))
                 .expect("serializes")
@@ -45,9 +45,9 @@ fn list(format: Format) -> i32 {
     }
     let width = cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for (group, summary) in catalogue::group_summaries() {
-        println!("{group}/  {summary}");
+        outln!("{group}/  {summary}");
         for c in cases.iter().filter(|c| c.group == *group) {
-            println!(
+            outln!(
                 "  {:<width$}  {:<12}  {} [{}]",
                 c.id,
                 c.level.as_str(),
@@ -55,9 +55,9 @@ fn list(format: Format) -> i32 {
                 c.source
             );
         }
-        println!();
+        outln!();
     }
-    println!(
+    outln!(
         "{} cases (settings/{{mailbox}} runs once per mailbox); levels: MUST fails the run, SHOULD fails it under --strict, impl-defined is reported as info",
         cases.len()
     );
@@ -116,7 +116,7 @@ fn stream(args: &CheckArgs) -> i32 {
                 return EXIT_USAGE;
             }
         },
-        None => Box::new(std::io::stdout()),
+        None => Box::new(super::out::Stdout::new()),
     };
     let mut writer = match report::ReportWriter::new(out, args.format, header) {
         Ok(w) => w,
@@ -181,9 +181,9 @@ pub(super) fn selftest(json: bool) -> i32 {
         }
     };
     if json {
-        println!("{}", matrix.to_json());
+        outln!("{}", matrix.to_json());
     } else {
-        print!("{}", matrix.render_human());
+        out!("{}", matrix.render_human());
     }
     if matrix.passes() {
         EXIT_OK

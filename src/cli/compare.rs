@@ -15,7 +15,7 @@ fn emit(text: &str, output: &Option<PathBuf>, first_line: &str) -> Result<(), i3
             })?;
             eprintln!("{first_line}; report written to {}", p.display());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(())
 }

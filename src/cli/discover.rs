@@ -180,7 +180,7 @@ pub async fn discover_run(args: &DiscoverArgs) -> Result<Report, (i32, String)> 
 pub(super) fn discover(args: &DiscoverArgs) -> i32 {
     if args.list_faults {
         for f in LAB_FAULTS {
-            println!("{}\t{}", f.name, f.description);
+            outln!("{}\t{}", f.name, f.description);
         }
         return EXIT_OK;
     }

@@ -150,7 +150,7 @@ pub(super) fn fuzz(args: &FuzzArgs) -> i32 {
             }
             eprintln!("{}", text.lines().next().unwrap_or_default());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     if outcome.passes() {
         EXIT_OK

@@ -72,12 +72,12 @@ fn finish(batch: &Batch, out: &Path) -> i32 {
         .iter()
         .filter(|d| d.expect == generate::Expect::Invalid)
         .count();
-    println!(
+    outln!(
         "wrote {n} documents ({} expected valid, {invalid} invalid) and manifest.json to {}",
         n - invalid,
         out.display()
     );
-    println!(
+    outln!(
         "validator agrees with the manifest on {}/{n}",
         n - disagreements.len()
     );

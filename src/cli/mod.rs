@@ -4,6 +4,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use poxspec::report::Format;
 use std::path::PathBuf;
 
+// First: its macros are in scope for the modules declared after it.
+#[macro_use]
+mod out;
+
 #[cfg(all(feature = "live", feature = "server"))]
 mod check;
 #[cfg(all(feature = "live", feature = "server"))]
@@ -173,7 +177,7 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Parse { file, format } => parse_roundtrip::parse(&file, format),
         Command::Roundtrip { files } => parse_roundtrip::roundtrip(&files),
         Command::Validate {
@@ -225,6 +229,11 @@ pub fn run() -> i32 {
         Command::Selftest { json } => check::selftest(json),
         Command::Generate(args) => generate::generate(&args),
         Command::Mutate(args) => generate::mutate(&args),
+    };
+    if code == EXIT_OK && out::write_failed() {
+        EXIT_USAGE
+    } else {
+        code
     }
 }
 
@@ -253,7 +262,7 @@ pub fn emit(
                 p.display()
             );
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     if report.passes() {
         EXIT_OK

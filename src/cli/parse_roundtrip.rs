@@ -16,11 +16,11 @@ pub(super) fn parse(file: &Path, format: ParseFormat) -> i32 {
     match poxspec::parse(&bytes) {
         Ok(p) => {
             match format {
-                ParseFormat::Json => println!(
+                ParseFormat::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&p.model).expect("the model serializes")
                 ),
-                ParseFormat::Debug => println!("{:#?}", p.model),
+                ParseFormat::Debug => outln!("{:#?}", p.model),
             }
             EXIT_OK
         }
@@ -44,9 +44,9 @@ pub(super) fn roundtrip(files: &[PathBuf]) -> i32 {
             }
         };
         match roundtrip::check(&bytes) {
-            Ok(Stability::Stable) => println!("{name}: stable"),
+            Ok(Stability::Stable) => outln!("{name}: stable"),
             Ok(Stability::Unstable(why)) => {
-                println!("{name}: UNSTABLE: {why}");
+                outln!("{name}: UNSTABLE: {why}");
                 if code == EXIT_OK {
                     code = EXIT_FAIL;
                 }

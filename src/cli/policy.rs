@@ -134,12 +134,12 @@ pub(super) fn audit(file: &Path, source: &Source, json: bool) -> i32 {
     };
     let audit = Audit::of(&org, &policy::resolve_all(&org, &p));
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&audit).expect("the audit serializes")
         );
     } else {
-        print!("{}", audit.render_human());
+        out!("{}", audit.render_human());
     }
     EXIT_OK
 }

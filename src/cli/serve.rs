@@ -53,7 +53,7 @@ pub(super) fn serve(args: ServeArgs) -> i32 {
     } = args;
     if list {
         for f in FAULTS {
-            println!("{}\t{}", f.name, f.description);
+            outln!("{}\t{}", f.name, f.description);
         }
         return EXIT_OK;
     }
@@ -109,8 +109,8 @@ pub(super) fn serve(args: ServeArgs) -> i32 {
                 return EXIT_USAGE;
             }
         }
-        println!("poxspec reference server");
-        println!(
+        outln!("poxspec reference server");
+        outln!(
             "  POST {}  (HTTP/1.1 and HTTP/2; certificate from a CA made at start-up: {})",
             s.url(),
             match &ca_out {
@@ -119,13 +119,13 @@ pub(super) fn serve(args: ServeArgs) -> i32 {
             }
         );
         if require_auth.is_some() {
-            println!("  Basic authentication required: the fixture's mailboxes and passwords");
+            outln!("  Basic authentication required: the fixture's mailboxes and passwords");
         }
-        println!(
+        outln!(
             "  GET  {}/autodiscover/autodiscover.xml  (302 to https)",
             s.http_base
         );
-        println!("Ctrl-C stops it.");
+        outln!("Ctrl-C stops it.");
         let _ = tokio::signal::ctrl_c().await;
         s.shutdown();
         EXIT_OK

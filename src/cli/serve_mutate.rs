@@ -77,7 +77,7 @@ pub(super) fn serve(
         .collect();
     let script = Script::new(documents, move |s| {
         let entry = entries.iter().find(|e| e.file == s.document.name);
-        println!(
+        outln!(
             "request {} {} -> {} (expect {}{})",
             s.request,
             s.path,
@@ -119,16 +119,16 @@ pub(super) fn serve(
                 return EXIT_USAGE;
             }
         };
-        println!(
+        outln!(
             "poxspec fuzzing server (seed {seed}, {} documents)",
             args.count
         );
-        println!("  POST {}  (self-signed certificate)", s.url());
-        println!(
+        outln!("  POST {}  (self-signed certificate)", s.url());
+        outln!(
             "  documents and manifest.json in {}; each answer is logged to served.jsonl",
             dir.display()
         );
-        println!("Ctrl-C stops it.");
+        outln!("Ctrl-C stops it.");
         let _ = tokio::signal::ctrl_c().await;
         s.shutdown();
         EXIT_OK

@@ -32,7 +32,7 @@ pub(super) fn validate(
         strict,
         context: Vec::new(),
     };
-    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let out = std::io::BufWriter::new(super::out::Stdout::new());
     let mut writer = match report::ReportWriter::new(out, format, header) {
         Ok(w) => w,
         Err(e) => {
@@ -68,9 +68,9 @@ pub(super) fn validate(
 
 pub(super) fn rules(format: Format) -> i32 {
     match format {
-        Format::Human => print!("{}", rules::catalogue_human()),
-        Format::Json => print!("{}", rules::catalogue_json()),
-        Format::Markdown => print!("{}", rules::catalogue_markdown()),
+        Format::Human => out!("{}", rules::catalogue_human()),
+        Format::Json => out!("{}", rules::catalogue_json()),
+        Format::Markdown => out!("{}", rules::catalogue_markdown()),
         Format::Junit | Format::Html => {
             eprintln!("rules: --format junit/html is not available; use human, json or markdown");
             return EXIT_USAGE;

@@ -106,3 +106,45 @@ fn fuzz_targets_match_the_catalogue() {
         );
     }
 }
+
+/// Each command that writes to standard output, run with a pipe whose reader has already
+/// gone (as `poxspec serve --list-faults | head` leaves it): the output stops without a
+/// panic, and the exit code is the one the command gives when its output is read.
+#[cfg(all(feature = "cli", feature = "live", feature = "server"))]
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let commands: &[&[&str]] = &[
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["serve", "--list-faults"],
+        &["check", "--list"],
+        &["discover", "--list-faults"],
+        &["parse", "corpus/y_response_settings_exchange.xml"],
+        &["roundtrip", "corpus/y_response_settings_exchange.xml"],
+        &["validate", "corpus/y_response_settings_exchange.xml"],
+        &["validate", "--format", "json", "corpus"],
+        &["policy", "resolve", "corpus/policy/fixture.toml"],
+        &["policy", "audit", "corpus/policy/fixture.toml"],
+    ];
+    for args in commands {
+        let (read_code, _, _) = crate::common::poxspec(args);
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let closed = std::process::Command::new(env!("CARGO_BIN_EXE_poxspec"))
+            .args(*args)
+            .current_dir(root())
+            .stdout(writer)
+            .output()
+            .expect("the poxspec binary runs");
+        let stderr = String::from_utf8_lossy(&closed.stderr);
+        assert!(
+            !stderr.contains("panicked"),
+            "poxspec {args:?} panicked on a closed stdout:\n{stderr}"
+        );
+        assert_eq!(
+            closed.status.code(),
+            Some(read_code),
+            "poxspec {args:?}: exit code with a closed stdout\n{stderr}"
+        );
+    }
+}
