@@ -54,8 +54,13 @@ impl Str {
 
     /// The string.
     pub fn as_str(&self) -> &str {
-        // Constructors check the range, so this cannot fail; `get` keeps it free of `unsafe`.
-        self.src.get(self.start..self.end).unwrap_or_default()
+        debug_assert!(self.src.get(self.start..self.end).is_some());
+        // SAFETY: the fields are private and each constructor (`shared`, `slice_of`, `slice`)
+        // checks that `start..end` lies in `src` on character boundaries; `src` is immutable
+        // and shared, so the range stays valid for as long as this `Str` holds it. Checking
+        // again on every read (`get`) was six traced comparisons per access in the fuzz
+        // builds, about a tenth of a small document's cost in the `structured` target.
+        unsafe { self.src.get_unchecked(self.start..self.end) }
     }
 
     /// An owned copy.
@@ -71,8 +76,11 @@ impl Str {
 }
 
 impl Default for Str {
+    /// The empty string, sharing one empty text per process rather than allocating one each
+    /// time (every empty element's text, every tag without trailing space).
     fn default() -> Self {
-        Str::from("")
+        static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+        Str::shared(Arc::clone(&EMPTY))
     }
 }
 
