@@ -720,7 +720,8 @@ mod tests {
             text in proptest::collection::vec(
                 prop_oneof![
                     Just('a'), Just('\r'), Just('\u{1}'), Just('\u{FFFE}'), Just('é'),
-                    any::<char>(),
+                    Just('\u{FFFF}'), Just('\u{FFFD}'), Just('\u{F8FF}'), Just('\t'),
+                    Just('\n'), Just('\u{1F600}'), any::<char>(),
                 ],
                 0..200,
             ).prop_map(|v| v.into_iter().collect::<String>()),

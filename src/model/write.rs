@@ -14,10 +14,17 @@ use std::sync::OnceLock;
 /// nothing per name or space, as a parsed tree's names are ranges of its source: each was an
 /// `Arc<str>` of its own, made and freed per element (a sixth of the allocations of the
 /// `structured` and `roundtrip` fuzz targets). [`super::make`] shares namespaces from here too.
+///
+/// Callers pass the same `&'static str`s the table is built from (the field enums' names, the
+/// literals here), so the table is looked up by address and length first: hashing and comparing
+/// the text were a twentieth of a `structured` fuzz run (a traced comparison per byte hashed,
+/// and `memcmp`, which libFuzzer intercepts); a text met at another address is looked up by
+/// content.
 pub(super) fn shared(s: &str) -> Str {
-    static SHARED: OnceLock<HashMap<&'static str, Str, foldhash::fast::FixedState>> =
-        OnceLock::new();
-    let table = SHARED.get_or_init(|| {
+    type ByAddress = HashMap<(usize, usize), Str, foldhash::fast::FixedState>;
+    type ByText = HashMap<&'static str, Str, foldhash::fast::FixedState>;
+    static SHARED: OnceLock<(ByAddress, ByText)> = OnceLock::new();
+    let (by_address, by_text) = SHARED.get_or_init(|| {
         const STRUCTURAL: &[&str] = &[
             "Autodiscover",
             "Request",
@@ -60,16 +67,27 @@ pub(super) fn shared(s: &str) -> Str {
         all.extend(PublicFolderField::ALL.iter().map(|f| f.as_str()));
         all.extend(MobileServerField::ALL.iter().map(|f| f.as_str()));
         let text: std::sync::Arc<str> = all.concat().into();
-        let mut table = HashMap::with_hasher(foldhash::fast::FixedState::default());
+        let mut by_address = ByAddress::with_hasher(foldhash::fast::FixedState::default());
+        let mut by_text = ByText::with_hasher(foldhash::fast::FixedState::default());
         let mut at = 0;
         for s in all {
             let str = Str::slice_of(&text, at, at + s.len()).expect("a range of the text");
-            table.insert(s, str);
+            by_address.insert(address(s), str.clone());
+            by_text.insert(s, str);
             at += s.len();
         }
-        table
+        (by_address, by_text)
     });
-    table.get(s).cloned().unwrap_or_else(|| Str::from(s))
+    by_address
+        .get(&address(s))
+        .or_else(|| by_text.get(s))
+        .cloned()
+        .unwrap_or_else(|| Str::from(s))
+}
+
+/// Where a text lies in memory, and its length: equal for the same `&'static str`.
+fn address(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
 }
 
 /// The name of a group's fields, for [`group`].
