@@ -17,6 +17,11 @@ macro_rules! element_names {
             /// Every name, in the order the documentation lists them.
             pub const ALL: &'static [$name] = &[$($name::$var),*];
 
+            /// Its position in [`ALL`](Self::ALL), for tables indexed by name.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
             /// The element name exactly as spelled in documents.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$var => $s),* }

@@ -14,7 +14,7 @@ pub mod values;
 
 pub use catalogue::{Area, Rule, Scope, Severity, ALL};
 pub use describe::{catalogue_human, catalogue_json, catalogue_markdown, CATALOGUE_JSON_VERSION};
-pub use finding::{Finding, Outcome};
+pub use finding::{Finding, Outcome, RuleIds};
 pub use policy::{check_policy, check_policy_resolved};
 
 use crate::model::ns::{classify, NsClass};

@@ -141,11 +141,19 @@ pub(crate) fn once<'l>(
     ctx.apply(STRUCT_REPEATED);
     for (i, loc) in locs.into_iter().enumerate() {
         if i > 0 {
-            ctx.element(
-                STRUCT_REPEATED,
-                loc,
-                format!("<{name}> appears more than once in <{parent}>; clients disagree on which one counts"),
-            );
+            repeated(ctx, name, parent, loc);
         }
     }
+}
+
+/// Reports `<name>` at `loc` as a repeat of an earlier sibling, for a check that found the
+/// repeats itself (and applied [`STRUCT_REPEATED`]) rather than through [`once`].
+pub(crate) fn repeated(ctx: &mut Ctx, name: &str, parent: &str, loc: &Loc) {
+    ctx.element(
+        STRUCT_REPEATED,
+        loc,
+        format!(
+            "<{name}> appears more than once in <{parent}>; clients disagree on which one counts"
+        ),
+    );
 }
