@@ -301,6 +301,18 @@ pub fn xml_text() -> BoxedStrategy<String> {
     "[a-zA-Z0-9 <>&\"'\t\r\n.:/@é€\u{1F600}-]{0,16}".boxed()
 }
 
+/// Strings of a length in `len` (in characters) drawn from `chars`: for a property over text
+/// where some characters matter more than others, `chars` being a `prop_oneof!` of those
+/// characters and `any::<char>()`.
+pub fn text_of(
+    chars: impl Strategy<Value = char> + 'static,
+    len: std::ops::Range<usize>,
+) -> BoxedStrategy<String> {
+    proptest::collection::vec(chars, len)
+        .prop_map(|v| v.into_iter().collect())
+        .boxed()
+}
+
 fn ext_attrs() -> BoxedStrategy<Vec<Attr>> {
     proptest::collection::vec(
         (

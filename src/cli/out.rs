@@ -28,17 +28,12 @@ pub(crate) fn write(args: fmt::Arguments<'_>, newline: bool) {
         return;
     }
     let mut stdout = std::io::stdout().lock();
-    let written = stdout
-        .write_fmt(args)
-        .and_then(|()| {
-            if newline {
-                stdout.write_all(b"\n")
-            } else {
-                Ok(())
-            }
-        })
+    let written = if newline {
+        writeln!(stdout, "{args}")
+    } else {
         // Line-buffered: a partial last line is flushed here rather than lost at exit.
-        .and_then(|()| if newline { Ok(()) } else { stdout.flush() });
+        write!(stdout, "{args}").and_then(|()| stdout.flush())
+    };
     if let Err(e) = written {
         failed(&e);
     }

@@ -998,13 +998,13 @@ mod tests {
         /// unchanged, in XML 1.0 and 1.1.
         #[test]
         fn values_the_byte_test_skips_normalize_to_themselves(
-            text in proptest::collection::vec(
+            text in crate::strategy::text_of(
                 prop_oneof![
                     Just('&'), Just('\t'), Just('\n'), Just('\r'), Just('\u{85}'),
                     Just('\u{2028}'), Just('a'), Just(' '), Just('é'), any::<char>(),
                 ],
                 0..100,
-            ).prop_map(|v| v.into_iter().collect::<String>())
+            )
         ) {
             if !super::may_normalize(&text) {
                 for version in [quick_xml::XmlVersion::Implicit1_0, quick_xml::XmlVersion::Explicit1_1] {
@@ -1042,14 +1042,14 @@ mod tests {
 
         #[test]
         fn the_byte_test_agrees_with_the_char_production(
-            text in proptest::collection::vec(
+            text in crate::strategy::text_of(
                 prop_oneof![
                     Just('\u{0}'), Just('\t'), Just('\u{1F}'), Just('a'), Just('\u{7F}'),
                     Just('\u{FFFD}'), Just('\u{FFFE}'), Just('\u{FFFF}'), Just('\u{EFBF}'),
                     any::<char>(),
                 ],
                 0..200,
-            ).prop_map(|v| v.into_iter().collect::<String>())
+            )
         ) {
             prop_assert_eq!(first_non_xml_char(&text), by_chars(&text));
         }
@@ -1057,10 +1057,10 @@ mod tests {
         /// Names split where quick-xml splits them.
         #[test]
         fn names_split_as_quick_xml_splits_them(
-            name in proptest::collection::vec(
+            name in crate::strategy::text_of(
                 prop_oneof![Just(':'), Just('a'), Just('é'), Just(' '), any::<char>()],
                 0..40,
-            ).prop_map(|v| v.into_iter().collect::<String>())
+            )
         ) {
             let (local, prefix) = QName(&name).decompose();
             let theirs = (prefix.map(|p| p.into_inner()), local.into_inner());

@@ -264,13 +264,13 @@ mod tests {
     proptest! {
         #[test]
         fn escaping_by_words_is_escaping_by_characters(
-            text in proptest::collection::vec(
+            text in crate::strategy::text_of(
                 prop_oneof![
                     Just('&'), Just('<'), Just('>'), Just('\r'), Just('"'), Just('\t'),
                     Just('\n'), Just('a'), Just('é'), Just('\u{10000}'), any::<char>(),
                 ],
                 0..120,
-            ).prop_map(|v| v.into_iter().collect::<String>()),
+            ),
             attribute in any::<bool>(),
         ) {
             let mut out = String::from("prefix");
