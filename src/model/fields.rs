@@ -6,6 +6,17 @@
 
 use serde::Serialize;
 
+/// What every table of element names offers, for code written once for all of them (the
+/// canonical writer's groups, the rules' repeat check).
+pub trait ElementName: Copy {
+    /// How many names the table has.
+    const COUNT: usize;
+    /// The name's position in the table's `ALL`, for tables indexed by name.
+    fn index(self) -> usize;
+    /// The element name exactly as spelled in documents.
+    fn name(self) -> &'static str;
+}
+
 macro_rules! element_names {
     ($(#[$m:meta])* $name:ident { $($var:ident = $s:literal),* $(,)? }) => {
         $(#[$m])*
@@ -17,11 +28,6 @@ macro_rules! element_names {
             /// Every name, in the order the documentation lists them.
             pub const ALL: &'static [$name] = &[$($name::$var),*];
 
-            /// Its position in [`ALL`](Self::ALL), for tables indexed by name.
-            pub fn index(self) -> usize {
-                self as usize
-            }
-
             /// The element name exactly as spelled in documents.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$var => $s),* }
@@ -30,6 +36,16 @@ macro_rules! element_names {
             /// The name for an element's local name (case-sensitive).
             pub fn from_local(local: &str) -> Option<Self> {
                 match local { $($s => Some($name::$var),)* _ => None }
+            }
+        }
+
+        impl ElementName for $name {
+            const COUNT: usize = $name::ALL.len();
+            fn index(self) -> usize {
+                self as usize
+            }
+            fn name(self) -> &'static str {
+                self.as_str()
             }
         }
 

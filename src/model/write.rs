@@ -90,31 +90,6 @@ fn address(s: &str) -> (usize, usize) {
     (s.as_ptr() as usize, s.len())
 }
 
-/// The name of a group's fields, for [`group`].
-trait FieldName: Copy {
-    fn name(self) -> &'static str;
-}
-
-macro_rules! field_names {
-    ($($t:ty),*) => {
-        $(impl FieldName for $t {
-            fn name(self) -> &'static str {
-                self.as_str()
-            }
-        })*
-    };
-}
-
-field_names!(
-    RequestField,
-    UserField,
-    ErrorField,
-    MapiUrlField,
-    NetworkField,
-    PublicFolderField,
-    MobileServerField
-);
-
 /// Writes a model in the canonical form (see [`xml::write_canonical`]).
 pub fn to_canonical(doc: &Document) -> String {
     xml::write_canonical(&to_tree(doc))
@@ -258,7 +233,7 @@ fn any(a: &Any, parent_ns: Option<&str>) -> Element {
     e
 }
 
-fn group<F: FieldName>(local: &str, g: &Group<F>, parent_ns: Option<&str>) -> Element {
+fn group<F: ElementName>(local: &str, g: &Group<F>, parent_ns: Option<&str>) -> Element {
     let ns = g.meta.ns.as_deref();
     let kids = g.entries.iter().map(|en| match en {
         Entry::Field(f, l) => leaf(f.name(), l, ns),

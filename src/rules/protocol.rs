@@ -2,7 +2,7 @@
 
 use super::catalogue::*;
 use super::ctx::Ctx;
-use super::structure::{repeated, text_only, unknown};
+use super::structure::{once_each, text_only, unknown};
 use super::values::{decimal, http_url_scheme};
 use crate::model::fields::*;
 use crate::model::{EndpointItem, Entry, Flag, Group, OnOffClass, Protocol, ProtocolItem};
@@ -97,24 +97,16 @@ pub(crate) fn check(ctx: &mut Ctx, p: &Protocol) {
             ProtocolItem::Unknown(a) => unknown(ctx, "Protocol", a),
         }
     }
-    // Each field and switch at most once, found in one pass over the children (a pass per
-    // name, 45 of them, was a third of the protocol checks).
-    ctx.apply(STRUCT_REPEATED);
-    let mut seen = [false; ProtocolField::ALL.len() + SwitchField::ALL.len()];
-    for i in &p.items {
-        let (slot, name, loc) = match i {
-            ProtocolItem::Field(f, l) => (f.index(), f.as_str(), &l.meta.loc),
-            ProtocolItem::Switch(s, f) => (
-                ProtocolField::ALL.len() + s.index(),
-                s.as_str(),
-                &f.leaf.meta.loc,
-            ),
-            _ => continue,
-        };
-        if std::mem::replace(&mut seen[slot], true) {
-            repeated(ctx, name, "Protocol", loc);
+    // Fields and switches share one table of slots, the switches' after the fields'.
+    const { assert!(ProtocolField::COUNT + SwitchField::COUNT <= 64) };
+    let named = p.items.iter().filter_map(|i| match i {
+        ProtocolItem::Field(f, l) => Some((f.index(), f.name(), &l.meta.loc)),
+        ProtocolItem::Switch(s, f) => {
+            Some((ProtocolField::COUNT + s.index(), s.name(), &f.leaf.meta.loc))
         }
-    }
+        _ => None,
+    });
+    once_each(ctx, "Protocol", named);
     type_checks(ctx, p);
     ports(ctx, p, kind);
     ttl(ctx, p);

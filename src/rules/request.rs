@@ -2,7 +2,7 @@
 
 use super::catalogue::*;
 use super::ctx::Ctx;
-use super::structure::{once, text_only, unknown};
+use super::structure::{group_once, once, text_only, unknown};
 use super::values::is_email;
 use crate::model::fields::RequestField;
 use crate::model::ns::{classify, KnownNs, NsClass};
@@ -49,14 +49,7 @@ pub(crate) fn check(ctx: &mut Ctx, r: &Request) {
             Entry::Unknown(a) => unknown(ctx, "Request", a),
         }
     }
-    for f in RequestField::ALL {
-        once(
-            ctx,
-            f.as_str(),
-            "Request",
-            body.all(*f).map(|l| &l.meta.loc),
-        );
-    }
+    group_once(ctx, "Request", body);
     let email = body.get(RequestField::EMailAddress);
     let legacy = body.get(RequestField::LegacyDN);
     match (email, legacy) {

@@ -3,7 +3,7 @@
 use super::catalogue::*;
 use super::ctx::Ctx;
 use super::protocol;
-use super::structure::{once, text_only, unknown};
+use super::structure::{group_once, once, once_each, text_only, unknown};
 use super::values::{decimal, http_url_scheme, is_email, is_time_of_day};
 use crate::model::fields::*;
 use crate::model::ns::{KnownNs, NsClass};
@@ -182,9 +182,7 @@ fn user(ctx: &mut Ctx, u: &Group<UserField>) {
             Entry::Unknown(a) => unknown(ctx, "User", a),
         }
     }
-    for f in UserField::ALL {
-        once(ctx, f.as_str(), "User", u.all(*f).map(|l| &l.meta.loc));
-    }
+    group_once(ctx, "User", u);
 }
 
 fn account(ctx: &mut Ctx, a: &Account) {
@@ -205,14 +203,12 @@ fn account(ctx: &mut Ctx, a: &Account) {
             AccountItem::Unknown(x) => unknown(ctx, "Account", x),
         }
     }
-    for f in AccountField::ALL {
-        once(
-            ctx,
-            f.as_str(),
-            "Account",
-            a.fields(*f).map(|l| &l.meta.loc),
-        );
-    }
+    const { assert!(AccountField::COUNT <= 64) };
+    let fields = a.items.iter().filter_map(|i| match i {
+        AccountItem::Field(f, l) => Some((f.index(), f.name(), &l.meta.loc)),
+        _ => None,
+    });
+    once_each(ctx, "Account", fields);
 
     ctx.apply(ACCT_ACTION_REQUIRED);
     ctx.apply(ACCT_ACTION);
@@ -355,9 +351,7 @@ fn error(ctx: &mut Ctx, e: &Group<ErrorField>, under_account: bool) {
             Entry::Unknown(a) => unknown(ctx, "Error", a),
         }
     }
-    for f in ErrorField::ALL {
-        once(ctx, f.as_str(), "Error", e.all(*f).map(|l| &l.meta.loc));
-    }
+    group_once(ctx, "Error", e);
     ctx.apply(ERR_PLACEMENT);
     if under_account {
         ctx.element(ERR_PLACEMENT, &e.meta.loc, "Error is under Account (the reference page's placement); the specification and the published examples put it under Response");
