@@ -236,8 +236,12 @@ fn line_count(text: &str) -> usize {
 /// `memchr`'s vector loops over long runs, which the `parse`, `roundtrip`, `validate` and
 /// `large` targets reach with whole documents. Uncapped, the fuzzer's inputs decoded into
 /// texts of up to 4 KB (settings documents of 3 KB on average) that every stage copied,
-/// escaped and scanned per character: 2.7 times the work per run for the same edges.
-pub const STRUCTURED_MAX_CHARS: usize = 48;
+/// escaped and scanned per character: 2.7 times the work per run for the same edges. 48
+/// became 40 with issue 15's ninth round (benches/README.md): with 24, four minutes of
+/// fuzzing reached 14 fewer edges than with 48, all in text-length paths (`memchr`'s
+/// long-run loops, the classifier's cut, this module's own cut), none in the writers, the
+/// reader or the model.
+pub const STRUCTURED_MAX_CHARS: usize = 40;
 
 /// A string of at most [`STRUCTURED_MAX_CHARS`] XML characters from arbitrary input (the
 /// input's string, characters outside XML dropped, cut at the cap).
@@ -252,27 +256,53 @@ impl<'a> Arbitrary<'a> for XmlText {
 }
 
 /// The first `max` characters of `text` that XML allows (and that are not CR, unless
-/// `keep_cr`), in order. A text without a character to drop is cut rather than filtered: it is
-/// tested as bytes ([`xml::first_non_xml_char`], `memchr`) and copied at once, instead of
-/// tested and pushed a character at a time (a few comparisons per character, each a tracing
-/// callback in the fuzz builds). A text with characters to drop is filtered a character at a
-/// time: copying the runs between them cost more, `arbitrary`'s strings being full of control
-/// characters.
+/// `keep_cr`), in order. Only the first `4 * max` bytes (rounded up to a character's end) are
+/// looked at when none of them is dropped: they hold at least `max` characters, and a longer
+/// input (up to `-max_len`, most of it never kept) would otherwise be scanned whole on every
+/// run. A text without a character to drop is cut rather than filtered: it is tested as bytes
+/// ([`xml::first_non_xml_char`], `memchr`) and copied at once, instead of tested and pushed a
+/// character at a time (a few comparisons per character, each a tracing callback in the fuzz
+/// builds). A text with characters to drop is filtered a character at a time, stopping at
+/// `max` kept: copying the runs between them cost more, `arbitrary`'s strings being full of
+/// control characters.
 fn xml_prefix(text: &str, max: usize, keep_cr: bool) -> String {
-    let clean = xml::first_non_xml_char(text).is_none()
-        && (keep_cr || memchr::memchr(b'\r', text.as_bytes()).is_none());
-    if clean {
-        let end = if text.len() <= max {
-            text.len()
-        } else {
-            text.char_indices().nth(max).map_or(text.len(), |(i, _)| i)
-        };
-        return text[..end].to_owned();
+    let mut out = String::new();
+    push_xml_prefix(&mut out, text, max, keep_cr);
+    out
+}
+
+/// [`xml_prefix`] appended to `out`; returns how many characters it appended.
+fn push_xml_prefix(out: &mut String, text: &str, max: usize, keep_cr: bool) -> usize {
+    let mut cut = max.saturating_mul(4).min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut += 1;
     }
-    text.chars()
-        .filter(|&c| xml::is_xml_char(c) && (keep_cr || c != '\r'))
-        .take(max)
-        .collect()
+    let window = &text[..cut];
+    let clean = xml::first_non_xml_char(window).is_none()
+        && (keep_cr || memchr::memchr(b'\r', window.as_bytes()).is_none());
+    if clean {
+        let (end, count) = if window.len() <= max {
+            (window.len(), window.chars().count())
+        } else {
+            window
+                .char_indices()
+                .nth(max)
+                .map_or((window.len(), window.chars().count()), |(i, _)| (i, max))
+        };
+        out.push_str(&window[..end]);
+        return count;
+    }
+    let mut count = 0;
+    for c in text.chars() {
+        if count == max {
+            break;
+        }
+        if xml::is_xml_char(c) && (keep_cr || c != '\r') {
+            out.push(c);
+            count += 1;
+        }
+    }
+    count
 }
 
 /// At most `N` values: arbitrary's `Vec` reads elements until the input runs out, so a
@@ -293,15 +323,18 @@ impl<'a, T: Arbitrary<'a>, const N: usize> Arbitrary<'a> for Few<T, N> {
 
 /// The most protocols a `structured` document holds. The model builder and both writers
 /// treat every `Protocol` of an `Account` alike, one after the other, so a third adds
-/// nothing a second does not (two or more cover order and repeats); each costs a dozen
-/// elements written, parsed and compared per run. Many protocols stay covered by `parse`,
-/// `validate` (the corpus holds documents with dozens) and `large` (thousands).
-pub const STRUCTURED_MAX_PROTOCOLS: usize = 3;
+/// nothing a second does not (two cover order and repeats); each costs a dozen elements
+/// written, parsed and compared per run. Many protocols stay covered by `parse`, `validate`
+/// (the corpus holds documents with dozens) and `large` (thousands). Three until the ninth
+/// round: four minutes with two protocols and [`STRUCTURED_MAX_ITEMS`] at eight made 1.4
+/// times the runs and missed no edge of the writers, the reader or the model.
+pub const STRUCTURED_MAX_PROTOCOLS: usize = 2;
 
-/// The most fields and switches in one freeform `Protocol`: enough for any order of the
-/// kinds a mail protocol uses, with repeats; each field name is reached across runs by
-/// its own byte, not by more fields in one run.
-pub const STRUCTURED_MAX_ITEMS: usize = 16;
+/// The most fields and switches in one freeform `Protocol`: enough for repeats and for any
+/// order of a few kinds (the model builder and the writers handle each child on its own,
+/// whatever came before); each field name is reached across runs by its own byte, not by
+/// more fields in one run. Sixteen until the ninth round.
+pub const STRUCTURED_MAX_ITEMS: usize = 8;
 
 /// A mail protocol as the structured target describes it.
 #[derive(Debug, Arbitrary)]
@@ -476,12 +509,15 @@ fn structured_holds(
 }
 
 /// The longest value, in characters, the `onoff` target spells. The classifier's cases are
-/// all short (its translation table caps words at 32 bytes; longer text is `Other`, padded or
-/// not), while each character costs four parsed spellings, one of them a character reference
-/// per character: a 4 KiB input spelt whole made every run parse ~40 KB and held the target
-/// near 1,000 runs per second under ASan. Long runs of text and references stay covered by the
-/// `parse`, `validate` and `large` targets.
-pub const ONOFF_MAX_CHARS: usize = 128;
+/// all short (its longest word is 18 bytes and its translation table stops looking at 32;
+/// longer text is `Other`, padded or not, and trimming is the same loop at any length), while
+/// each character costs four parsed spellings, one of them a character reference per
+/// character: a 4 KiB input spelt whole made every run parse ~40 KB and held the target near
+/// 1,000 runs per second under ASan. 48 characters reach past the 32-byte cut, padded or
+/// not, and `memchr`'s vector loops (the reference spelling of 48 characters is at least 288
+/// bytes); it was 128 until issue 15's ninth round. Long runs of text and references stay
+/// covered by the `parse`, `validate` and `large` targets.
+pub const ONOFF_MAX_CHARS: usize = 48;
 
 /// `onoff`: the classifier is total, and every XML spelling of the same text (escaped,
 /// character references, CDATA, split by a comment) is read as the same value. The text is
@@ -541,7 +577,22 @@ fn onoff_with(data: &[u8], parse: impl Fn(&[u8]) -> Result<crate::Parsed, crate:
 /// characters XML does not allow or carriage returns (which a parser turns into line feeds),
 /// cut at [`ONOFF_MAX_CHARS`] characters ([`xml_prefix`]).
 fn onoff_text(data: &[u8]) -> String {
-    xml_prefix(&String::from_utf8_lossy(data), ONOFF_MAX_CHARS, false)
+    // Lossy decoding ends where the characters kept can no longer grow: each character is at
+    // least one input byte, so the first bytes that decode to `ONOFF_MAX_CHARS` characters
+    // XML allows are all that is read, not the whole input (up to `-max_len`) on every run.
+    let mut out = String::new();
+    let mut left = ONOFF_MAX_CHARS;
+    for chunk in data.utf8_chunks() {
+        left -= push_xml_prefix(&mut out, chunk.valid(), left, false);
+        if left > 0 && !chunk.invalid().is_empty() {
+            out.push(char::REPLACEMENT_CHARACTER);
+            left -= 1;
+        }
+        if left == 0 {
+            break;
+        }
+    }
+    out
 }
 
 /// Writes `<SSL>spelling</SSL>` for each of [`onoff_spellings`] of `raw`, in that order,
@@ -746,6 +797,10 @@ mod tests {
             &[b'a'; 300],
             b"a\rb\x01c\r\r\x02\xEF\xBF\xBEd\re",
             &[b'x', 1, b'\r'].repeat(100),
+            // Invalid UTF-8 past the cap, and a sequence cut short at the end.
+            &[0xFF; 100],
+            &[&b"o\xC3"[..], &[b'n'; 60]].concat(),
+            b"on\xE2\x82",
         ] {
             let text = String::from_utf8_lossy(input);
             assert_eq!(

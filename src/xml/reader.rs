@@ -140,6 +140,28 @@ fn line_ends_normalized<'a>(
     }
 }
 
+/// [`XMLNS_URI`], one text for every document (the namespace of every `xmlns` attribute).
+fn xmlns_uri() -> Str {
+    static URI: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(XMLNS_URI));
+    Str::shared(Arc::clone(&URI))
+}
+
+/// The error for a start tag after the root element ended. Kept out of line, as are the other
+/// errors the per-element path builds: their formatting's locals would widen the hot
+/// function's stack frame, which the fuzz builds' ASan allocates and poisons on every call.
+#[cold]
+#[inline(never)]
+fn second_root(e: &BytesStart<'_>) -> XmlErrorKind {
+    XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref()))
+}
+
+/// A syntax error from what quick-xml reported (see [`second_root`] for why out of line).
+#[cold]
+#[inline(never)]
+fn syntax(err: impl std::fmt::Display) -> XmlErrorKind {
+    XmlErrorKind::Syntax(err.to_string())
+}
+
 /// Whether XML 1.0 allows `c` in a document (the `Char` production).
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -257,6 +279,12 @@ impl Interner {
     const FEW: usize = 8;
 
     fn intern(&mut self, uri: &str) -> Str {
+        self.intern_with(uri, || Str::from(uri))
+    }
+
+    /// [`Interner::intern`], with `make` giving the text to keep when `uri` is new (a range
+    /// of the source, or a text shared by every document, rather than a copy).
+    fn intern_with(&mut self, uri: &str, make: impl FnOnce() -> Str) -> Str {
         // Siblings mostly share their parent's namespace: one comparison in the common case.
         if let Some(last) = &self.last {
             if last.as_str() == uri {
@@ -268,7 +296,7 @@ impl Interner {
             None => match self.many.get(uri) {
                 Some(s) => s.clone(),
                 None => {
-                    let s = Str::from(uri);
+                    let s = make();
                     if self.few.len() < Self::FEW {
                         self.few.push(s.clone());
                     } else {
@@ -283,6 +311,29 @@ impl Interner {
     }
 }
 
+/// The working buffers of a parse that ended well, kept for the next parse on the same
+/// thread: the namespace resolver (whose construction alone allocates four times), the stack
+/// of open elements, their children, where each one's start, and a start tag's attribute
+/// ranges. Each is
+/// empty when kept (the resolver back at its predefined `xml` and `xmlns` bindings) and only
+/// its capacity carries over, so a parse reads nothing of the one before. Fresh buffers grew
+/// by doubling on every parse: about a dozen allocations for a small document, which the fuzz
+/// targets (under ASan, where an allocation records a stack trace) paid on every run.
+#[derive(Default)]
+struct Spare {
+    resolver: Option<NamespaceResolver>,
+    stack: Vec<Element>,
+    kids: Vec<Node>,
+    kid_starts: Vec<usize>,
+    scratch: Vec<RawAttribute>,
+    /// The interner's list of the first few namespace names.
+    namespaces: Vec<Str>,
+}
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+}
+
 impl<'t> Builder<'t> {
     fn new(src: &'t Arc<str>, encoding: SourceEncoding, limits: &'t Limits) -> Self {
         let text: &'t str = src;
@@ -292,18 +343,19 @@ impl<'t> Builder<'t> {
         config.check_end_names = true;
         config.check_comments = true;
         config.expand_empty_elements = false;
+        let spare = SPARE.with_borrow_mut(std::mem::take);
         Builder {
             src,
             text,
             encoding,
             limits,
             reader,
-            resolver: NamespaceResolver::default(),
+            resolver: spare.resolver.unwrap_or_default(),
             pending_pop: false,
-            scratch: Vec::new(),
-            stack: Vec::new(),
-            kids: Vec::with_capacity(64),
-            kid_starts: Vec::new(),
+            scratch: spare.scratch,
+            stack: spare.stack,
+            kids: spare.kids,
+            kid_starts: spare.kid_starts,
             pending: None,
             declaration: None,
             prolog: Vec::new(),
@@ -311,7 +363,10 @@ impl<'t> Builder<'t> {
             root: None,
             version: XmlVersion::Implicit1_0,
             ns_values: std::collections::HashMap::new(),
-            namespaces: Interner::default(),
+            namespaces: Interner {
+                few: spare.namespaces,
+                ..Interner::default()
+            },
         }
     }
 
@@ -388,11 +443,46 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        let root = self
-            .root
-            .take()
-            .expect("loop ends only after the root is complete or with an error");
-        Ok((self.declaration, self.prolog, root, self.epilog))
+        let Builder {
+            resolver,
+            mut stack,
+            mut kids,
+            mut kid_starts,
+            mut scratch,
+            namespaces,
+            declaration,
+            prolog,
+            root,
+            epilog,
+            ..
+        } = self;
+        let root = root.expect("loop ends only after the root is complete or with an error");
+        // Kept for the next parse (`Spare`). Every element has ended and left its scope (the
+        // end of input is read after that), so these hold nothing of this document; cleared
+        // all the same, the resolver kept only at its outermost level, and cut back so that a
+        // deep or attribute-heavy document does not leave its high-water mark behind.
+        stack.clear();
+        stack.shrink_to(64);
+        kids.clear();
+        kids.shrink_to(64);
+        kid_starts.clear();
+        kid_starts.shrink_to(64);
+        scratch.clear();
+        scratch.shrink_to(64);
+        // Its texts are this document's (ranges of its source): dropped, not kept.
+        let mut few = namespaces.few;
+        few.clear();
+        SPARE.with_borrow_mut(|spare| {
+            *spare = Spare {
+                resolver: (resolver.level() == 0).then_some(resolver),
+                stack,
+                kids,
+                kid_starts,
+                scratch,
+                namespaces: few,
+            }
+        });
+        Ok((declaration, prolog, root, epilog))
     }
 
     /// Handles every event but text; returns true at the end of input.
@@ -571,12 +661,21 @@ impl<'t> Builder<'t> {
                     .map_err(|err| map_error(QxError::Namespace(err), start))?;
                 // The namespace name is the normalized value (references resolved, line
                 // breaks and tabs turned into spaces); the resolver keeps it as written.
+                let mut normalized = false;
                 if may_normalize(raw) {
                     if let Ok(v) = attr.normalized_value(self.version) {
                         if v != raw {
                             self.ns_values.insert(raw.to_owned(), v.into_owned());
+                            normalized = true;
                         }
                     }
+                }
+                // Known from here on as the declaration's text in the source: the names it
+                // qualifies share that range rather than a copy (the resolver hands back its
+                // own copy of the value, which is not part of the source).
+                if !normalized {
+                    let shared = self.range(value.0, value.1);
+                    self.namespaces.intern_with(raw, || shared);
                 }
             }
             self.scratch.push(RawAttribute { key, value });
@@ -584,55 +683,18 @@ impl<'t> Builder<'t> {
         Ok(None)
     }
 
-    /// Reads a start tag (or an empty element's tag) and opens its element on the stack, where
-    /// it is built in place: returned by value, a 200-byte element was copied through the
-    /// `Result`, the `?` and the push, a tenth of `validate`'s time in `memmove`.
-    fn start_element(&mut self, e: &BytesStart<'_>, span: Span, empty: bool) -> Result<(), Fail> {
-        let start = span.start;
-        // This element's own declarations first: its name and attributes may use them.
-        let malformed = self.read_attributes(e, start)?;
-        let qname = e.name();
-        let (prefix, local) = split_name(qname.0);
-        // Unprefixed (nearly every element): the default namespace, without quick-xml
-        // splitting the name a second time.
-        let resolved = match prefix {
-            None => self.resolver.resolve_prefix(None, true),
-            Some(_) => self.resolver.resolve_element(qname).0,
-        };
-        let ns = match resolved {
-            ResolveResult::Bound(n) => {
-                Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_ref()))
-            }
-            ResolveResult::Unbound => None,
-            ResolveResult::Unknown(p) => return Err((start, XmlErrorKind::UndeclaredPrefix(p))),
-        };
-        if self.stack.len() + 1 > self.limits.max_depth {
-            return Err((
-                start,
-                XmlErrorKind::TooDeep {
-                    limit: self.limits.max_depth,
-                },
-            ));
-        }
-        if self.stack.is_empty() && self.root.is_some() {
-            return Err((
-                start,
-                XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref())),
-            ));
-        }
-        let name = Name {
-            prefix: prefix.map(|p| self.piece(p)),
-            local: self.piece(local),
-            ns,
-        };
-        let Some(tag) = self.text.get(span.start..span.end) else {
-            return Err((start, XmlErrorKind::Syntax("malformed start tag".into())));
-        };
-        // Where the text after the name or the last attribute's closing quote starts.
-        let mut cursor = span.start + 1 + qname.as_ref().len();
-        let raw_attributes = std::mem::take(&mut self.scratch);
+    /// A start tag's attributes from their source ranges, checked (limit, duplicates, `<`,
+    /// references to characters XML does not allow) and with their namespaces resolved;
+    /// `cursor` moves past each attribute's closing quote.
+    #[inline(never)]
+    fn attributes(
+        &mut self,
+        raw_attributes: &[RawAttribute],
+        start: usize,
+        cursor: &mut usize,
+    ) -> Result<Vec<Attribute>, Fail> {
         let mut attributes: Vec<Attribute> = Vec::with_capacity(raw_attributes.len());
-        for raw_attr in &raw_attributes {
+        for raw_attr in raw_attributes {
             if attributes.len() == self.limits.max_attributes {
                 return Err((
                     start,
@@ -649,7 +711,7 @@ impl<'t> Builder<'t> {
                 ns: None,
             };
             if aname.is_namespace_declaration() {
-                aname.ns = Some(self.namespaces.intern(XMLNS_URI));
+                aname.ns = Some(self.namespaces.intern_with(XMLNS_URI, xmlns_uri));
             } else if aname.prefix.is_some() {
                 match self.resolver.resolve_attribute(key).0 {
                     ResolveResult::Bound(n) => {
@@ -707,13 +769,13 @@ impl<'t> Builder<'t> {
                 Some(b'\'') => '\'',
                 _ => '"',
             };
-            let before = self.text.get(cursor..raw_attr.key.0).unwrap_or_default();
+            let before = self.text.get(*cursor..raw_attr.key.0).unwrap_or_default();
             let leading_space = if !before.is_empty() && before.chars().all(char::is_whitespace) {
-                self.range(cursor, raw_attr.key.0)
+                self.range(*cursor, raw_attr.key.0)
             } else {
                 Str::from(" ")
             };
-            cursor = raw_attr.value.1 + 1;
+            *cursor = raw_attr.value.1 + 1;
             attributes.push(Attribute {
                 name: aname,
                 raw,
@@ -722,9 +784,66 @@ impl<'t> Builder<'t> {
                 leading_space,
             });
         }
-        self.scratch = raw_attributes;
+        Ok(attributes)
+    }
+
+    /// Reads a start tag (or an empty element's tag) and opens its element on the stack, where
+    /// it is built in place: returned by value, a 200-byte element was copied through the
+    /// `Result`, the `?` and the push, a tenth of `validate`'s time in `memmove`.
+    fn start_element(&mut self, e: &BytesStart<'_>, span: Span, empty: bool) -> Result<(), Fail> {
+        let start = span.start;
+        // This element's own declarations first: its name and attributes may use them.
+        let malformed = self.read_attributes(e, start)?;
+        let qname = e.name();
+        let (prefix, local) = split_name(qname.0);
+        // Unprefixed (nearly every element): the default namespace, without quick-xml
+        // splitting the name a second time.
+        let resolved = match prefix {
+            None => self.resolver.resolve_prefix(None, true),
+            Some(_) => self.resolver.resolve_element(qname).0,
+        };
+        let ns = match resolved {
+            ResolveResult::Bound(n) => {
+                Some(ns_name(&mut self.namespaces, &self.ns_values, n.as_ref()))
+            }
+            ResolveResult::Unbound => None,
+            ResolveResult::Unknown(p) => return Err((start, XmlErrorKind::UndeclaredPrefix(p))),
+        };
+        if self.stack.len() + 1 > self.limits.max_depth {
+            return Err((
+                start,
+                XmlErrorKind::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+            ));
+        }
+        if self.stack.is_empty() && self.root.is_some() {
+            return Err((start, second_root(e)));
+        }
+        let name = Name {
+            prefix: prefix.map(|p| self.piece(p)),
+            local: self.piece(local),
+            ns,
+        };
+        let Some(tag) = self.text.get(span.start..span.end) else {
+            return Err((start, XmlErrorKind::Syntax("malformed start tag".into())));
+        };
+        // Where the text after the name or the last attribute's closing quote starts.
+        let mut cursor = span.start + 1 + qname.as_ref().len();
+        // Most elements have no attributes: the loop, with its many locals, lives in a
+        // function of its own, so that the per-element path keeps a small stack frame (in the
+        // fuzz builds, ASan gives every call a fake frame of that size and poisons it).
+        let raw_attributes = std::mem::take(&mut self.scratch);
+        let attributes = if raw_attributes.is_empty() {
+            self.scratch = raw_attributes;
+            Vec::new()
+        } else {
+            let read = self.attributes(&raw_attributes, start, &mut cursor);
+            self.scratch = raw_attributes;
+            read?
+        };
         if let Some(err) = malformed {
-            return Err((start, XmlErrorKind::Syntax(err.to_string())));
+            return Err((start, syntax(err)));
         }
         let close = if empty {
             tag.len().saturating_sub(2)
@@ -760,10 +879,11 @@ impl<'t> Builder<'t> {
         };
         element.span.end = end;
         let from = self.kid_starts.pop().unwrap_or(self.kids.len());
-        // The root's children are the whole stack: taken, not copied (`split_off(0)` would
-        // also allocate a new stack of the same size, never to be used).
+        // The root's children are the whole stack: moved into a list of their own, as any
+        // element's are, and the stack kept for the next parse (`split_off(0)` would hand over
+        // the stack itself and allocate a new one of the same size).
         element.children = match from {
-            0 => std::mem::take(&mut self.kids),
+            0 => self.kids.drain(..).collect(),
             _ => self.kids.split_off(from),
         };
         if self.stack.is_empty() {
