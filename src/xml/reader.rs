@@ -330,6 +330,21 @@ struct Spare {
     namespaces: Vec<Str>,
 }
 
+/// The most children of the root that are copied out of the children stack (see
+/// [`Builder::close`]); the root of an Autodiscover document has one or two.
+const ROOT_CHILDREN_COPIED: usize = 8;
+
+/// `v` emptied, to be kept in [`Spare`]; past 1,024 places (224 KB of nodes) it is dropped
+/// instead, so that one huge document does not stay in memory as a thread's buffers.
+/// Cutting it down (`shrink_to`) would copy what it keeps, on every parse of a big document.
+fn emptied<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() > 1024 {
+        return Vec::new();
+    }
+    v.clear();
+    v
+}
+
 thread_local! {
     static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
 }
@@ -445,10 +460,10 @@ impl<'t> Builder<'t> {
         }
         let Builder {
             resolver,
-            mut stack,
-            mut kids,
-            mut kid_starts,
-            mut scratch,
+            stack,
+            kids,
+            kid_starts,
+            scratch,
             namespaces,
             declaration,
             prolog,
@@ -458,28 +473,17 @@ impl<'t> Builder<'t> {
         } = self;
         let root = root.expect("loop ends only after the root is complete or with an error");
         // Kept for the next parse (`Spare`). Every element has ended and left its scope (the
-        // end of input is read after that), so these hold nothing of this document; cleared
-        // all the same, the resolver kept only at its outermost level, and cut back so that a
-        // deep or attribute-heavy document does not leave its high-water mark behind.
-        stack.clear();
-        stack.shrink_to(64);
-        kids.clear();
-        kids.shrink_to(64);
-        kid_starts.clear();
-        kid_starts.shrink_to(64);
-        scratch.clear();
-        scratch.shrink_to(64);
-        // Its texts are this document's (ranges of its source): dropped, not kept.
-        let mut few = namespaces.few;
-        few.clear();
+        // end of input is read after that), so these hold nothing of this document; emptied
+        // all the same (the interner's texts are ranges of this document's source), the
+        // resolver kept only at its outermost level.
         SPARE.with_borrow_mut(|spare| {
             *spare = Spare {
                 resolver: (resolver.level() == 0).then_some(resolver),
-                stack,
-                kids,
-                kid_starts,
-                scratch,
-                namespaces: few,
+                stack: emptied(stack),
+                kids: emptied(kids),
+                kid_starts: emptied(kid_starts),
+                scratch: emptied(scratch),
+                namespaces: emptied(namespaces.few),
             }
         });
         Ok((declaration, prolog, root, epilog))
@@ -879,11 +883,13 @@ impl<'t> Builder<'t> {
         };
         element.span.end = end;
         let from = self.kid_starts.pop().unwrap_or(self.kids.len());
-        // The root's children are the whole stack: moved into a list of their own, as any
-        // element's are, and the stack kept for the next parse (`split_off(0)` would hand over
-        // the stack itself and allocate a new one of the same size).
+        // The root's children are the whole stack. A few are moved into a list of their own,
+        // as any element's are, and the stack is kept for the next parse (`Spare`); many are
+        // not copied: the root takes the stack itself. (`split_off(0)` would hand over the
+        // stack and allocate a new one of the same size.)
         element.children = match from {
-            0 => self.kids.drain(..).collect(),
+            0 if self.kids.len() <= ROOT_CHILDREN_COPIED => self.kids.drain(..).collect(),
+            0 => std::mem::take(&mut self.kids),
             _ => self.kids.split_off(from),
         };
         if self.stack.is_empty() {
