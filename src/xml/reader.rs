@@ -313,12 +313,12 @@ impl Interner {
 
 /// The working buffers of a parse that ended well, kept for the next parse on the same
 /// thread: the namespace resolver (whose construction alone allocates four times), the stack
-/// of open elements, their children, where each one's start, and a start tag's attribute
-/// ranges. Each is
-/// empty when kept (the resolver back at its predefined `xml` and `xmlns` bindings) and only
-/// its capacity carries over, so a parse reads nothing of the one before. Fresh buffers grew
-/// by doubling on every parse: about a dozen allocations for a small document, which the fuzz
-/// targets (under ASan, where an allocation records a stack trace) paid on every run.
+/// of open elements, their children, where each one's children start, a start tag's attribute
+/// ranges and the interner's short list. Each is empty when kept (the resolver back at its
+/// predefined `xml` and `xmlns` bindings) and only its capacity carries over, so a parse reads
+/// nothing of the one before. Fresh buffers grew by doubling on every parse: about a dozen
+/// allocations for a small document, which the fuzz targets (under ASan, where an allocation
+/// records a stack trace) paid on every run.
 #[derive(Default)]
 struct Spare {
     resolver: Option<NamespaceResolver>,
