@@ -1091,6 +1091,45 @@ mod tests {
     use super::{first_non_xml_char, is_xml_char, QName};
     use proptest::prelude::*;
 
+    /// Guards `Spare`: the buffers a parse leaves to the next on its thread carry nothing of
+    /// its document (bindings, open elements, children, namespace names), after a parse that
+    /// ended well, one that failed midway, one whose root took the children stack and one
+    /// whose buffers were too big to keep. Each document reads the same in sequence, in
+    /// either order, as on a thread of its own.
+    #[test]
+    fn kept_buffers_carry_nothing_between_parses() {
+        use crate::xml::Limits;
+        let wide = format!("<Root xmlns=\"urn:wide\">{}</Root>", "<i/>".repeat(3000));
+        let docs = [
+            r#"<a:Root xmlns:a="urn:one" xmlns="urn:d"><a:x a:k="1"><y/></a:x></a:Root>"#,
+            // The prefix the first document bound is not bound here.
+            r#"<Root><a:x/></Root>"#,
+            r#"<Root xmlns="urn:two"><p:z xmlns:p="urn:three" p:k="v">t &amp; u</p:z></Root>"#,
+            // Fails with elements open and a binding in scope.
+            r#"<Root xmlns:q="urn:q"><q:open><unclosed></Root>"#,
+            &wide,
+            r#"<R><a:x xmlns:a="urn:one"/><b/><c/><d/><e/><f/><g/><h/><i/><j/></R>"#,
+            r#"<Root xmlns="urn:d"><y/></Root>"#,
+        ];
+        let read = |d: &str| format!("{:?}", super::parse_str(d, &Limits::default()));
+        let alone: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                let d = d.to_string();
+                std::thread::spawn(move || read(&d)).join().unwrap()
+            })
+            .collect();
+        assert!(alone[1].starts_with("Err") && alone[3].starts_with("Err"));
+        for order in [
+            (0..docs.len()).collect::<Vec<_>>(),
+            (0..docs.len()).rev().collect(),
+        ] {
+            for i in order {
+                assert_eq!(read(docs[i]), alone[i], "document {i}");
+            }
+        }
+    }
+
     /// The definition the byte test stands for: the first character outside `Char`.
     fn by_chars(text: &str) -> Option<(usize, char)> {
         text.char_indices().find(|&(_, c)| !is_xml_char(c))
