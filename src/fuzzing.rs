@@ -281,16 +281,17 @@ fn push_xml_prefix(out: &mut String, text: &str, max: usize, keep_cr: bool) -> u
     let clean = xml::first_non_xml_char(window).is_none()
         && (keep_cr || memchr::memchr(b'\r', window.as_bytes()).is_none());
     if clean {
-        let (end, count) = if window.len() <= max {
-            (window.len(), window.chars().count())
+        let end = if window.len() <= max {
+            window.len()
         } else {
             window
                 .char_indices()
                 .nth(max)
-                .map_or((window.len(), window.chars().count()), |(i, _)| (i, max))
+                .map_or(window.len(), |(i, _)| i)
         };
-        out.push_str(&window[..end]);
-        return count;
+        let kept = &window[..end];
+        out.push_str(kept);
+        return kept.chars().count();
     }
     let mut count = 0;
     for c in text.chars() {

@@ -155,7 +155,8 @@ fn second_root(e: &BytesStart<'_>) -> XmlErrorKind {
     XmlErrorKind::OutsideRoot(format!("a second root element <{}>", e.name().as_ref()))
 }
 
-/// A syntax error from what quick-xml reported (see [`second_root`] for why out of line).
+/// A syntax error from what quick-xml reported, for every such error of the reader (see
+/// [`second_root`] for why out of line).
 #[cold]
 #[inline(never)]
 fn syntax(err: impl std::fmt::Display) -> XmlErrorKind {
@@ -502,21 +503,16 @@ impl<'t> Builder<'t> {
                         ),
                     ));
                 }
-                let version = d
-                    .version()
-                    .map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?
-                    .into_owned();
-                self.version = d
-                    .xml_version()
-                    .map_err(|e| (start, XmlErrorKind::Syntax(e.to_string())))?;
+                let version = d.version().map_err(|e| (start, syntax(e)))?.into_owned();
+                self.version = d.xml_version().map_err(|e| (start, syntax(e)))?;
                 let encoding = match d.encoding() {
                     Some(Ok(e)) => Some(e.into_owned()),
-                    Some(Err(e)) => return Err((start, XmlErrorKind::Syntax(e.to_string()))),
+                    Some(Err(e)) => return Err((start, syntax(e))),
                     None => None,
                 };
                 let standalone = match d.standalone() {
                     Some(Ok(s)) => Some(s.into_owned()),
-                    Some(Err(e)) => return Err((start, XmlErrorKind::Syntax(e.to_string()))),
+                    Some(Err(e)) => return Err((start, syntax(e))),
                     None => None,
                 };
                 if let Some(label) = &encoding {
@@ -838,14 +834,13 @@ impl<'t> Builder<'t> {
         // function of its own, so that the per-element path keeps a small stack frame (in the
         // fuzz builds, ASan gives every call a fake frame of that size and poisons it).
         let raw_attributes = std::mem::take(&mut self.scratch);
-        let attributes = if raw_attributes.is_empty() {
-            self.scratch = raw_attributes;
-            Vec::new()
+        let read = if raw_attributes.is_empty() {
+            Ok(Vec::new())
         } else {
-            let read = self.attributes(&raw_attributes, start, &mut cursor);
-            self.scratch = raw_attributes;
-            read?
+            self.attributes(&raw_attributes, start, &mut cursor)
         };
+        self.scratch = raw_attributes;
+        let attributes = read?;
         if let Some(err) = malformed {
             return Err((start, syntax(err)));
         }
@@ -1081,7 +1076,7 @@ fn map_error(e: QxError, at: usize) -> Fail {
         }
         QxError::Namespace(NamespaceError::UnknownPrefix(p)) => XmlErrorKind::UndeclaredPrefix(p),
         QxError::Namespace(other) => XmlErrorKind::InvalidNamespace(other.to_string()),
-        other => XmlErrorKind::Syntax(other.to_string()),
+        other => syntax(other),
     };
     (at, kind)
 }
