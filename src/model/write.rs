@@ -1,17 +1,20 @@
-//! Model to tree, for the canonical writer. Elements are written unprefixed; a default
-//! namespace declaration appears wherever an element's namespace differs from its parent's,
-//! which puts them exactly where Microsoft's examples do (on `Autodiscover` and `Response`).
+//! Model to text, and to a tree. The model describes itself to the XML layer's canonical writer
+//! as elements ([`xml::ElementView`]), so it is written without first being copied into a
+//! tree; [`to_tree`] builds that tree from the same description for callers that want one.
+//! Elements are written unprefixed; a default namespace declaration appears wherever an
+//! element's namespace differs from its parent's, which puts them exactly where Microsoft's
+//! examples do (on `Autodiscover` and `Response`).
 
 use super::fields::*;
 use super::types::*;
-use crate::xml::{self, Attribute, Element, Name, Node, Span, Str, Text, XMLNS_URI, XML_URI};
+use crate::xml::{self, Child, Element, Str, XMLNS_URI, XML_URI};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The element names the writer spells itself (every field and switch, and the structural
 /// elements), `xmlns`, its namespace, the documented namespaces and the fixed spacing, as
-/// ranges of one text built once per process. A tree written from a model then allocates
-/// nothing per name or space, as a parsed tree's names are ranges of its source: each was an
+/// ranges of one text built once per process. A tree written from a model ([`to_tree`]) then
+/// allocates nothing per name or space, as a parsed tree's names are ranges of its source: each was an
 /// `Arc<str>` of its own, made and freed per element (a sixth of the allocations of the
 /// `structured` and `roundtrip` fuzz targets). [`super::make`] shares namespaces from here too.
 ///
@@ -90,224 +93,257 @@ fn address(s: &str) -> (usize, usize) {
     (s.as_ptr() as usize, s.len())
 }
 
-/// Writes a model in the canonical form (see [`xml::write_canonical`]).
+/// Writes a model in the canonical form (see [`xml::write_canonical`]), straight from the
+/// model: the same text as writing [`to_tree`]'s tree, without building it.
 pub fn to_canonical(doc: &Document) -> String {
-    xml::write_canonical(&to_tree(doc))
+    xml::write_canonical_view(&View::root(doc))
 }
 
-/// Converts a model to an element tree.
+/// Converts a model to an element tree: names, namespaces and spacing shared (see
+/// [`shared`]), texts and attribute values copied.
 pub fn to_tree(doc: &Document) -> Element {
-    match doc {
-        Document::Request(r) => {
-            let kids = r.items.iter().map(|i| match i {
-                RequestRootItem::Request(g) => group("Request", g, r.root.ns.as_deref()),
-                RequestRootItem::Unknown(a) => any(a, r.root.ns.as_deref()),
+    xml::element_from_view(&View::root(doc), &shared)
+}
+
+/// A model element as the writers read it ([`xml::ElementView`]): its name, its metadata, its
+/// parent's namespace (a default namespace declaration is written where the two differ, which
+/// puts them exactly where Microsoft's examples do) and what it holds. This is the one place
+/// that says which model item is written as which element.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    local: &'a str,
+    meta: &'a Meta,
+    parent_ns: Option<&'a str>,
+    body: Body<'a>,
+}
+
+/// What a [`View`] holds.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Request(&'a [RequestRootItem]),
+    Response(&'a [ResponseRootItem]),
+    Group(&'a dyn Entries),
+    Leaf(&'a Leaf),
+    Any(&'a Any),
+    /// `Response`'s items.
+    Outlook(&'a [ResponseItem]),
+    Account(&'a [AccountItem]),
+    Protocol(&'a [ProtocolItem]),
+    Endpoints(&'a [EndpointItem]),
+    Action(&'a [MobileActionItem]),
+    Settings(&'a [MobileSettingsItem]),
+}
+
+/// A [`Group`]'s entries as views, whatever its field type.
+trait Entries {
+    fn each<'a>(&'a self, ns: Option<&'a str>, each: &mut dyn FnMut(View<'a>));
+}
+
+impl<F: ElementName> Entries for Group<F> {
+    fn each<'a>(&'a self, ns: Option<&'a str>, each: &mut dyn FnMut(View<'a>)) {
+        for en in &self.entries {
+            each(match en {
+                Entry::Field(f, l) => leaf(f.name(), l, ns),
+                Entry::Unknown(a) => any(a, ns),
             });
-            element("Autodiscover", &r.root, None, kids)
-        }
-        Document::Response(r) => {
-            let ns = r.root.ns.as_deref();
-            let kids = r.items.iter().map(|i| match i {
-                ResponseRootItem::Response(b) => response_body(b, ns),
-                ResponseRootItem::Unknown(a) => any(a, ns),
-            });
-            element("Autodiscover", &r.root, None, kids)
         }
     }
 }
 
-fn element(
-    local: &str,
-    meta: &Meta,
-    parent_ns: Option<&str>,
-    children: impl Iterator<Item = Element>,
-) -> Element {
-    let mut e = bare(shared(local), meta, parent_ns);
-    e.children = children.map(Node::Element).collect();
-    e
+fn view<'a>(
+    local: &'a str,
+    meta: &'a Meta,
+    parent_ns: Option<&'a str>,
+    body: Body<'a>,
+) -> View<'a> {
+    View {
+        local,
+        meta,
+        parent_ns,
+        body,
+    }
 }
 
-fn bare(local: Str, meta: &Meta, parent_ns: Option<&str>) -> Element {
-    let mut attributes = Vec::new();
-    if meta.ns.as_deref() != parent_ns {
-        attributes.push(attribute(
-            Name {
+fn leaf<'a>(local: &'a str, l: &'a Leaf, parent_ns: Option<&'a str>) -> View<'a> {
+    view(local, &l.meta, parent_ns, Body::Leaf(l))
+}
+
+fn any<'a>(a: &'a Any, parent_ns: Option<&'a str>) -> View<'a> {
+    view(&a.name, &a.meta, parent_ns, Body::Any(a))
+}
+
+fn group<'a, F: ElementName>(
+    local: &'a str,
+    g: &'a Group<F>,
+    parent_ns: Option<&'a str>,
+) -> View<'a> {
+    view(local, &g.meta, parent_ns, Body::Group(g))
+}
+
+fn protocol<'a>(p: &'a Protocol, parent_ns: Option<&'a str>) -> View<'a> {
+    view("Protocol", &p.meta, parent_ns, Body::Protocol(&p.items))
+}
+
+impl<'a> View<'a> {
+    fn root(doc: &'a Document) -> Self {
+        match doc {
+            Document::Request(r) => view("Autodiscover", &r.root, None, Body::Request(&r.items)),
+            Document::Response(r) => view("Autodiscover", &r.root, None, Body::Response(&r.items)),
+        }
+    }
+
+    /// Calls `each` with every child element or text, in order.
+    fn each_child(&self, each: &mut dyn FnMut(Child<'a, View<'a>>)) {
+        let meta: &'a Meta = self.meta;
+        let ns = meta.ns.as_deref();
+        let mut el = |v: View<'a>| each(Child::Element(v));
+        match self.body {
+            Body::Request(items) => items.iter().for_each(|i| match i {
+                RequestRootItem::Request(g) => el(group("Request", g, ns)),
+                RequestRootItem::Unknown(a) => el(any(a, ns)),
+            }),
+            Body::Response(items) => items.iter().for_each(|i| match i {
+                ResponseRootItem::Response(b) => {
+                    el(view("Response", &b.meta, ns, Body::Outlook(&b.items)))
+                }
+                ResponseRootItem::Unknown(a) => el(any(a, ns)),
+            }),
+            Body::Group(g) => g.each(ns, &mut el),
+            Body::Leaf(l) => {
+                if !l.text.is_empty() {
+                    each(Child::Text(&l.text));
+                }
+                for c in &l.children {
+                    each(Child::Element(any(c, ns)));
+                }
+            }
+            Body::Any(a) => {
+                for n in &a.content {
+                    each(match n {
+                        AnyNode::Element(c) => Child::Element(any(c, ns)),
+                        AnyNode::Text(t) => Child::Text(t),
+                    });
+                }
+            }
+            Body::Outlook(items) => items.iter().for_each(|i| match i {
+                ResponseItem::User(g) => el(group("User", g, ns)),
+                ResponseItem::Account(a) => {
+                    el(view("Account", &a.meta, ns, Body::Account(&a.items)))
+                }
+                ResponseItem::Error(g) => el(group("Error", g, ns)),
+                ResponseItem::Culture(l) => el(leaf("Culture", l, ns)),
+                ResponseItem::Action(a) => el(view("Action", &a.meta, ns, Body::Action(&a.items))),
+                ResponseItem::Unknown(a) => el(any(a, ns)),
+            }),
+            Body::Account(items) => items.iter().for_each(|i| match i {
+                AccountItem::Field(f, l) => el(leaf(f.as_str(), l, ns)),
+                AccountItem::Protocol(p) => el(protocol(p, ns)),
+                AccountItem::Error(g) => el(group("Error", g, ns)),
+                AccountItem::PublicFolderInformation(g) => {
+                    el(group("PublicFolderInformation", g, ns))
+                }
+                AccountItem::AlternativeMailbox(x) | AccountItem::Unknown(x) => el(any(x, ns)),
+            }),
+            Body::Protocol(items) => items.iter().for_each(|i| match i {
+                ProtocolItem::Field(f, l) => el(leaf(f.as_str(), l, ns)),
+                ProtocolItem::Switch(s, f) => el(leaf(s.as_str(), &f.leaf, ns)),
+                ProtocolItem::Internal(e) => {
+                    el(view("Internal", &e.meta, ns, Body::Endpoints(&e.items)))
+                }
+                ProtocolItem::External(e) => {
+                    el(view("External", &e.meta, ns, Body::Endpoints(&e.items)))
+                }
+                ProtocolItem::MailStore(g) => el(group("MailStore", g, ns)),
+                ProtocolItem::AddressBook(g) => el(group("AddressBook", g, ns)),
+                ProtocolItem::NetworkRequirements(g) => el(group("NetworkRequirements", g, ns)),
+                ProtocolItem::Unknown(a) => el(any(a, ns)),
+            }),
+            Body::Endpoints(items) => items.iter().for_each(|i| match i {
+                EndpointItem::OwaUrl(l) => el(leaf("OWAUrl", l, ns)),
+                EndpointItem::Protocol(p) => el(protocol(p, ns)),
+                EndpointItem::Unknown(a) => el(any(a, ns)),
+            }),
+            Body::Action(items) => items.iter().for_each(|i| match i {
+                MobileActionItem::Redirect(l) => el(leaf("Redirect", l, ns)),
+                MobileActionItem::Settings(s) => {
+                    el(view("Settings", &s.meta, ns, Body::Settings(&s.items)))
+                }
+                MobileActionItem::Error(g) => el(group("Error", g, ns)),
+                MobileActionItem::Unknown(x) => el(any(x, ns)),
+            }),
+            Body::Settings(items) => items.iter().for_each(|i| match i {
+                MobileSettingsItem::Server(g) => el(group("Server", g, ns)),
+                MobileSettingsItem::Unknown(x) => el(any(x, ns)),
+            }),
+        }
+    }
+}
+
+impl xml::ElementView for View<'_> {
+    fn name(&self) -> (Option<&str>, &str) {
+        (None, self.local)
+    }
+
+    fn namespace(&self) -> Option<&str> {
+        self.meta.ns.as_deref()
+    }
+
+    /// A default namespace declaration where the namespace differs from the parent's, then a
+    /// declaration for each namespace of the attributes (`a0`, `a1`, … in order of first use;
+    /// the XML namespace is bound to `xml` by definition and declaring it is an error), then
+    /// the attributes.
+    fn attributes(&self, each: &mut dyn FnMut(xml::AttributeView<'_>)) {
+        let ns = self.meta.ns.as_deref();
+        if ns != self.parent_ns {
+            each(xml::AttributeView {
                 prefix: None,
-                local: shared("xmlns"),
-                ns: Some(shared(XMLNS_URI)),
-            },
-            meta.ns.clone().unwrap_or_else(|| shared("")),
-        ));
-    }
-    let mut declared: Vec<(String, Str)> = Vec::new();
-    let mut plain = Vec::new();
-    for a in &meta.attrs {
-        let prefix = a.ns.as_ref().map(|uri| {
-            // Bound by definition: declaring another prefix for it is a namespace error.
-            if uri.as_str() == XML_URI {
-                return "xml".to_owned();
-            }
-            if let Some((p, _)) = declared.iter().find(|(_, u)| u == uri) {
-                return p.clone();
-            }
-            let p = format!("a{}", declared.len());
-            declared.push((p.clone(), uri.clone()));
-            p
-        });
-        plain.push(attribute(
-            Name {
-                prefix: prefix.map(Str::from),
-                local: a.name.clone(),
-                ns: a.ns.clone(),
-            },
-            a.value.clone(),
-        ));
-    }
-    for (p, uri) in declared {
-        attributes.push(attribute(
-            Name {
-                prefix: Some(shared("xmlns")),
-                local: p.into(),
-                ns: Some(shared(XMLNS_URI)),
-            },
-            uri,
-        ));
-    }
-    attributes.extend(plain);
-    Element {
-        name: Name {
-            prefix: None,
-            local,
-            ns: meta.ns.clone(),
-        },
-        attributes,
-        children: Vec::new(),
-        self_closing: false,
-        tag_trailing_space: shared(""),
-        span: Span::default(),
-        start_tag: Span::default(),
-    }
-}
-
-fn attribute(name: Name, value: Str) -> Attribute {
-    Attribute {
-        name,
-        raw: value.clone(),
-        value,
-        quote: '"',
-        leading_space: shared(" "),
-    }
-}
-
-fn text(value: &Str) -> Node {
-    let value = value.clone();
-    Node::Text(Text {
-        raw: value.clone(),
-        value,
-        span: Span::default(),
-    })
-}
-
-fn leaf(local: &str, l: &Leaf, parent_ns: Option<&str>) -> Element {
-    let mut e = bare(shared(local), &l.meta, parent_ns);
-    if !l.text.is_empty() {
-        e.children.push(text(&l.text));
-    }
-    let ns = l.meta.ns.as_deref();
-    e.children
-        .extend(l.children.iter().map(|c| Node::Element(any(c, ns))));
-    e
-}
-
-fn any(a: &Any, parent_ns: Option<&str>) -> Element {
-    let mut e = bare(a.name.clone(), &a.meta, parent_ns);
-    let ns = a.meta.ns.as_deref();
-    e.children = a
-        .content
-        .iter()
-        .map(|n| match n {
-            AnyNode::Element(c) => Node::Element(any(c, ns)),
-            AnyNode::Text(t) => text(t),
-        })
-        .collect();
-    e
-}
-
-fn group<F: ElementName>(local: &str, g: &Group<F>, parent_ns: Option<&str>) -> Element {
-    let ns = g.meta.ns.as_deref();
-    let kids = g.entries.iter().map(|en| match en {
-        Entry::Field(f, l) => leaf(f.name(), l, ns),
-        Entry::Unknown(a) => any(a, ns),
-    });
-    element(local, &g.meta, parent_ns, kids)
-}
-
-fn response_body(b: &ResponseBody, parent_ns: Option<&str>) -> Element {
-    let ns = b.meta.ns.as_deref();
-    let kids = b.items.iter().map(|i| match i {
-        ResponseItem::User(g) => group("User", g, ns),
-        ResponseItem::Account(a) => account(a, ns),
-        ResponseItem::Error(g) => group("Error", g, ns),
-        ResponseItem::Culture(l) => leaf("Culture", l, ns),
-        ResponseItem::Action(a) => mobile_action(a, ns),
-        ResponseItem::Unknown(a) => any(a, ns),
-    });
-    element("Response", &b.meta, parent_ns, kids)
-}
-
-fn account(a: &Account, parent_ns: Option<&str>) -> Element {
-    let ns = a.meta.ns.as_deref();
-    let kids = a.items.iter().map(|i| match i {
-        AccountItem::Field(f, l) => leaf(f.as_str(), l, ns),
-        AccountItem::Protocol(p) => protocol(p, ns),
-        AccountItem::Error(g) => group("Error", g, ns),
-        AccountItem::PublicFolderInformation(g) => group("PublicFolderInformation", g, ns),
-        AccountItem::AlternativeMailbox(x) | AccountItem::Unknown(x) => any(x, ns),
-    });
-    element("Account", &a.meta, parent_ns, kids)
-}
-
-fn protocol(p: &Protocol, parent_ns: Option<&str>) -> Element {
-    let ns = p.meta.ns.as_deref();
-    let kids = p.items.iter().map(|i| match i {
-        ProtocolItem::Field(f, l) => leaf(f.as_str(), l, ns),
-        ProtocolItem::Switch(s, f) => leaf(s.as_str(), &f.leaf, ns),
-        ProtocolItem::Internal(e) => endpoints("Internal", e, ns),
-        ProtocolItem::External(e) => endpoints("External", e, ns),
-        ProtocolItem::MailStore(g) => group("MailStore", g, ns),
-        ProtocolItem::AddressBook(g) => group("AddressBook", g, ns),
-        ProtocolItem::NetworkRequirements(g) => group("NetworkRequirements", g, ns),
-        ProtocolItem::Unknown(a) => any(a, ns),
-    });
-    element("Protocol", &p.meta, parent_ns, kids)
-}
-
-fn endpoints(local: &str, e: &Endpoints, parent_ns: Option<&str>) -> Element {
-    let ns = e.meta.ns.as_deref();
-    let kids = e.items.iter().map(|i| match i {
-        EndpointItem::OwaUrl(l) => leaf("OWAUrl", l, ns),
-        EndpointItem::Protocol(p) => protocol(p, ns),
-        EndpointItem::Unknown(a) => any(a, ns),
-    });
-    element(local, &e.meta, parent_ns, kids)
-}
-
-fn mobile_action(a: &MobileAction, parent_ns: Option<&str>) -> Element {
-    let ns = a.meta.ns.as_deref();
-    let kids = a.items.iter().map(|i| match i {
-        MobileActionItem::Redirect(l) => leaf("Redirect", l, ns),
-        MobileActionItem::Settings(s) => {
-            let sns = s.meta.ns.as_deref();
-            let servers = s.items.iter().map(|it| match it {
-                MobileSettingsItem::Server(g) => group("Server", g, sns),
-                MobileSettingsItem::Unknown(x) => any(x, sns),
+                local: "xmlns",
+                ns: Some(XMLNS_URI),
+                value: ns.unwrap_or(""),
             });
-            element("Settings", &s.meta, ns, servers)
         }
-        MobileActionItem::Error(g) => group("Error", g, ns),
-        MobileActionItem::Unknown(x) => any(x, ns),
-    });
-    element("Action", &a.meta, parent_ns, kids)
+        let attrs = &self.meta.attrs;
+        let mut declared: Vec<(String, &str)> = Vec::new();
+        let mut prefixes: Vec<Option<String>> = Vec::new();
+        // Almost every element has no namespaced attribute: no list is made for those.
+        if attrs.iter().any(|a| a.ns.is_some()) {
+            prefixes = attrs
+                .iter()
+                .map(|a| {
+                    let uri = a.ns.as_deref()?;
+                    if uri == XML_URI {
+                        return Some("xml".to_owned());
+                    }
+                    if let Some((p, _)) = declared.iter().find(|(_, u)| *u == uri) {
+                        return Some(p.clone());
+                    }
+                    let p = format!("a{}", declared.len());
+                    declared.push((p.clone(), uri));
+                    Some(p)
+                })
+                .collect();
+        }
+        for (p, uri) in &declared {
+            each(xml::AttributeView {
+                prefix: Some("xmlns"),
+                local: p,
+                ns: Some(XMLNS_URI),
+                value: uri,
+            });
+        }
+        for (i, a) in attrs.iter().enumerate() {
+            each(xml::AttributeView {
+                prefix: prefixes.get(i).and_then(|p| p.as_deref()),
+                local: &a.name,
+                ns: a.ns.as_deref(),
+                value: &a.value,
+            });
+        }
+    }
+
+    fn children(&self, each: &mut dyn FnMut(Child<'_, Self>)) {
+        self.each_child(&mut |c| each(c));
+    }
 }
 
 #[cfg(test)]

@@ -43,6 +43,15 @@ impl SourceEncoding {
         }
     }
 
+    /// [`SourceEncoding::encode`] of an owned text: UTF-8 without a byte-order mark is the
+    /// text's own bytes, not a copy of them.
+    pub fn encode_owned(self, text: String) -> Vec<u8> {
+        match self {
+            SourceEncoding::Utf8 => text.into_bytes(),
+            _ => self.encode(&text),
+        }
+    }
+
     /// Encodes UTF-8 `text` back into this encoding, with the byte-order mark where it has one.
     pub fn encode(self, text: &str) -> Vec<u8> {
         match self {

@@ -11,6 +11,7 @@ mod reader;
 mod scan;
 mod text;
 mod tree;
+mod view;
 mod writer;
 
 pub use encoding::{decode_lossy, SourceEncoding};
@@ -24,4 +25,7 @@ pub use tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
     XMLNS_URI, XML_URI,
 };
-pub use writer::{escape_text, write_canonical, write_lossless, write_lossless_text};
+pub use view::{element_from_view, AttributeView, Child, ElementView};
+pub use writer::{
+    escape_text, write_canonical, write_canonical_view, write_lossless, write_lossless_text,
+};

@@ -5,6 +5,7 @@
 //! references so that values survive a round trip unchanged; quick-xml's writer offers neither.
 
 use super::tree::{Document, Element, Misc, Name, Node};
+use super::view::{Child, ElementView};
 
 /// Re-emits a document as text. Reading the result gives back an identical tree (spans aside):
 /// the declaration, comments, processing instructions, CDATA sections, references as
@@ -40,7 +41,7 @@ pub fn write_lossless_text(doc: &Document) -> String {
 
 /// [`write_lossless_text`] encoded back into the document's source encoding (BOM included).
 pub fn write_lossless(doc: &Document) -> Vec<u8> {
-    doc.encoding.encode(&write_lossless_text(doc))
+    doc.encoding.encode_owned(write_lossless_text(doc))
 }
 
 fn write_misc(out: &mut String, m: &Misc) {
@@ -124,6 +125,11 @@ fn write_element_lossless(out: &mut String, e: &Element) {
 /// attribute values also escape `"`, TAB, LF and CR so that normalisation cannot alter them.
 /// Writing the canonical form of a tree read from canonical output gives the same bytes.
 pub fn write_canonical(root: &Element) -> String {
+    write_canonical_view(&root)
+}
+
+/// [`write_canonical`] of the element a view describes, without building a tree for it.
+pub fn write_canonical_view<V: ElementView>(root: &V) -> String {
     // Room for a typical response (1–3 KB) at once: growing from the declaration's 40 bytes
     // was six reallocations and copies per document.
     let mut out = String::with_capacity(2048);
@@ -133,61 +139,86 @@ pub fn write_canonical(root: &Element) -> String {
     out
 }
 
-fn has_element_children(e: &Element) -> bool {
-    e.children.iter().any(|n| matches!(n, Node::Element(_)))
+/// Whether a child is whitespace-only text (CDATA never is: it was written on purpose).
+fn is_blank_text<V>(c: &Child<'_, V>) -> bool {
+    matches!(c, Child::Text(t) if t.trim().is_empty())
 }
 
-fn is_blank_text(n: &Node) -> bool {
-    matches!(n, Node::Text(t) if t.value.trim().is_empty())
-}
-
-fn write_element_canonical(out: &mut String, e: &Element, depth: usize, indent: bool) {
-    out.push('<');
-    push_name(out, &e.name);
-    for a in &e.attributes {
-        out.push(' ');
-        push_name(out, &a.name);
-        out.push_str("=\"");
-        escape_into(out, &a.value, true);
-        out.push('"');
+fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
+    if let Some(p) = prefix {
+        out.push_str(p);
+        out.push(':');
     }
-    let element_children = has_element_children(e);
-    let mixed = element_children
-        && e.children
-            .iter()
-            .any(|n| matches!(n, Node::Text(_) | Node::CData(_)) && !is_blank_text(n));
-    // Filtered twice rather than collected: a list per element was a fifth of the writer.
-    let kept = |n: &&Node| mixed || !element_children || !is_blank_text(n);
-    let mut children = e.children.iter().filter(kept).peekable();
-    if children.peek().is_none() {
+    out.push_str(local);
+}
+
+fn write_element_canonical<V: ElementView>(out: &mut String, e: &V, depth: usize, indent: bool) {
+    let (prefix, local) = e.name();
+    out.push('<');
+    push_qname(out, prefix, local);
+    e.attributes(&mut |a| {
+        out.push(' ');
+        push_qname(out, a.prefix, a.local);
+        out.push_str("=\"");
+        escape_into(out, a.value, true);
+        out.push('"');
+    });
+    // The layout: whether any child is an element, whether any is text that is not
+    // indentation (CDATA always counts), and whether anything is left to write. Texts are
+    // tested for blankness only beside elements, the one place it matters: most texts are a
+    // leaf's only child, and `trim` tests characters one at a time.
+    let (mut children, mut texts, mut element_children, mut cdata) = (0usize, 0usize, false, false);
+    e.children(&mut |c| {
+        children += 1;
+        match c {
+            Child::Element(_) => element_children = true,
+            Child::Text(_) => texts += 1,
+            Child::CData(_) => cdata = true,
+            Child::Comment(_) | Child::Pi(..) => {}
+        }
+    });
+    let mut blank = 0;
+    if element_children && texts > 0 && !cdata {
+        e.children(&mut |c| blank += usize::from(is_blank_text(&c)));
+    }
+    let mixed = element_children && (cdata || blank < texts);
+    let drop_blank = element_children && !mixed;
+    let kept = if drop_blank {
+        children - blank
+    } else {
+        children
+    };
+    if kept == 0 {
         out.push_str(" />");
         return;
     }
     out.push('>');
-    let block = indent && element_children && !mixed;
-    for n in children {
+    let block = indent && drop_blank;
+    e.children(&mut |c| {
+        if drop_blank && is_blank_text(&c) {
+            return;
+        }
         if block {
             out.push('\n');
             push_indent(out, depth + 1);
         }
-        match n {
-            Node::Element(c) => write_element_canonical(out, c, depth + 1, block),
-            Node::Text(t) => escape_into(out, &t.value, false),
-            Node::CData(c) => escape_into(out, &c.value, false),
-            Node::Comment(c) => {
+        match c {
+            Child::Element(child) => write_element_canonical(out, &child, depth + 1, block),
+            Child::Text(t) | Child::CData(t) => escape_into(out, t, false),
+            Child::Comment(t) => {
                 out.push_str("<!--");
-                out.push_str(&c.text);
+                out.push_str(t);
                 out.push_str("-->");
             }
-            Node::Pi(p) => write_pi(out, &p.target, &p.content),
+            Child::Pi(target, content) => write_pi(out, target, content),
         }
-    }
+    });
     if block {
         out.push('\n');
         push_indent(out, depth);
     }
     out.push_str("</");
-    push_name(out, &e.name);
+    push_qname(out, prefix, local);
     out.push('>');
 }
 

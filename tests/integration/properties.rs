@@ -31,6 +31,16 @@ proptest! {
         prop_assert!(errors.is_empty(), "{:?}\n{}", errors, written);
     }
 
+    /// The canonical writer reads a model directly (`to_canonical`) exactly as it reads the
+    /// tree built from it (`to_tree`): the view both go through drops, adds and reorders
+    /// nothing, and the tree-building and tree-reading halves agree.
+    #[test]
+    fn model_written_directly_is_model_written_through_a_tree(m in strategy::any_model()) {
+        let direct = model::to_canonical(&m);
+        let through_tree = poxspec::xml::write_canonical(&model::to_tree(&m));
+        prop_assert_eq!(direct, through_tree);
+    }
+
     /// The lossless writer reproduces any document the canonical writer produced, byte for byte.
     #[test]
     fn lossless_writer_reproduces_its_input(m in strategy::any_model()) {
