@@ -7,22 +7,23 @@
 
 use super::fields::*;
 use super::types::*;
-use crate::xml::{self, Child, Element, Str, XMLNS_URI, XML_URI};
+use crate::xml::{self, ChildView, Element, Str, XMLNS_URI, XML_URI};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The element names the writer spells itself (every field and switch, and the structural
 /// elements), `xmlns`, its namespace, the documented namespaces and the fixed spacing, as
-/// ranges of one text built once per process. A tree written from a model ([`to_tree`]) then
-/// allocates nothing per name or space, as a parsed tree's names are ranges of its source: each was an
-/// `Arc<str>` of its own, made and freed per element (a sixth of the allocations of the
-/// `structured` and `roundtrip` fuzz targets). [`super::make`] shares namespaces from here too.
+/// ranges of one text built once per process, so that what takes them from here allocates
+/// nothing for them: [`super::make`] its namespaces (one per model element; each was an
+/// `Arc<str>` of its own, made and freed per element), [`to_tree`] its names, namespaces and
+/// spacing. A text not in the table is copied.
 ///
 /// Callers pass the same `&'static str`s the table is built from (the field enums' names, the
-/// literals here), so the table is looked up by address and length first: hashing and comparing
-/// the text were a twentieth of a `structured` fuzz run (a traced comparison per byte hashed,
-/// and `memcmp`, which libFuzzer intercepts); a text met at another address is looked up by
-/// content.
+/// literals here), so the table is looked up by address and length first: hashing and
+/// comparing the text were a twentieth of a `structured` fuzz run (a traced comparison per
+/// byte hashed, and `memcmp`, which libFuzzer intercepts); a text met at another address is
+/// looked up by content.
 pub(super) fn shared(s: &str) -> Str {
     type ByAddress = HashMap<(usize, usize), Str, foldhash::fast::FixedState>;
     type ByText = HashMap<&'static str, Str, foldhash::fast::FixedState>;
@@ -99,16 +100,19 @@ pub fn to_canonical(doc: &Document) -> String {
     xml::write_canonical_view(&View::root(doc))
 }
 
-/// Converts a model to an element tree: names, namespaces and spacing shared (see
-/// [`shared`]), texts and attribute values copied.
+/// Converts a model to an element tree, the tree its canonical text describes (see
+/// [`xml::element_from_view`]): the writer's own names, the documented namespaces and the
+/// spacing are shared among all trees, every other text (element texts, attribute values, the
+/// names of unknown elements and attributes) is copied. The canonical writer does not go
+/// through it.
 pub fn to_tree(doc: &Document) -> Element {
     xml::element_from_view(&View::root(doc), &shared)
 }
 
 /// A model element as the writers read it ([`xml::ElementView`]): its name, its metadata, its
-/// parent's namespace (a default namespace declaration is written where the two differ, which
-/// puts them exactly where Microsoft's examples do) and what it holds. This is the one place
-/// that says which model item is written as which element.
+/// parent's namespace (a default namespace declaration is written where the two differ) and
+/// what it holds. `View`, its constructors below and its `children` are the one place that
+/// says which model item is written as which element.
 #[derive(Clone, Copy)]
 struct View<'a> {
     local: &'a str,
@@ -120,13 +124,12 @@ struct View<'a> {
 /// What a [`View`] holds.
 #[derive(Clone, Copy)]
 enum Body<'a> {
-    Request(&'a [RequestRootItem]),
-    Response(&'a [ResponseRootItem]),
+    RequestRoot(&'a [RequestRootItem]),
+    ResponseRoot(&'a [ResponseRootItem]),
     Group(&'a dyn Entries),
     Leaf(&'a Leaf),
     Any(&'a Any),
-    /// `Response`'s items.
-    Outlook(&'a [ResponseItem]),
+    Response(&'a [ResponseItem]),
     Account(&'a [AccountItem]),
     Protocol(&'a [ProtocolItem]),
     Endpoints(&'a [EndpointItem]),
@@ -136,13 +139,13 @@ enum Body<'a> {
 
 /// A [`Group`]'s entries as views, whatever its field type.
 trait Entries {
-    fn each<'a>(&'a self, ns: Option<&'a str>, each: &mut dyn FnMut(View<'a>));
+    fn each<'a>(&'a self, ns: Option<&'a str>, f: &mut dyn FnMut(View<'a>));
 }
 
 impl<F: ElementName> Entries for Group<F> {
-    fn each<'a>(&'a self, ns: Option<&'a str>, each: &mut dyn FnMut(View<'a>)) {
+    fn each<'a>(&'a self, ns: Option<&'a str>, f: &mut dyn FnMut(View<'a>)) {
         for en in &self.entries {
-            each(match en {
+            f(match en {
                 Entry::Field(f, l) => leaf(f.name(), l, ns),
                 Entry::Unknown(a) => any(a, ns),
             });
@@ -187,45 +190,52 @@ fn protocol<'a>(p: &'a Protocol, parent_ns: Option<&'a str>) -> View<'a> {
 impl<'a> View<'a> {
     fn root(doc: &'a Document) -> Self {
         match doc {
-            Document::Request(r) => view("Autodiscover", &r.root, None, Body::Request(&r.items)),
-            Document::Response(r) => view("Autodiscover", &r.root, None, Body::Response(&r.items)),
+            Document::Request(r) => {
+                view("Autodiscover", &r.root, None, Body::RequestRoot(&r.items))
+            }
+            Document::Response(r) => {
+                view("Autodiscover", &r.root, None, Body::ResponseRoot(&r.items))
+            }
         }
     }
+}
 
-    /// Calls `each` with every child element or text, in order.
-    fn each_child(&self, each: &mut dyn FnMut(Child<'a, View<'a>>)) {
+impl<'a> xml::ElementView for View<'a> {
+    /// Every child element or text, in order. Texts are passed to `each` directly, elements
+    /// through `el`.
+    fn children(&self, each: &mut dyn FnMut(ChildView<'_, Self>)) {
         let meta: &'a Meta = self.meta;
         let ns = meta.ns.as_deref();
-        let mut el = |v: View<'a>| each(Child::Element(v));
+        let mut el = |v: View<'a>| each(ChildView::Element(v));
         match self.body {
-            Body::Request(items) => items.iter().for_each(|i| match i {
+            Body::RequestRoot(items) => items.iter().for_each(|i| match i {
                 RequestRootItem::Request(g) => el(group("Request", g, ns)),
                 RequestRootItem::Unknown(a) => el(any(a, ns)),
             }),
-            Body::Response(items) => items.iter().for_each(|i| match i {
+            Body::ResponseRoot(items) => items.iter().for_each(|i| match i {
                 ResponseRootItem::Response(b) => {
-                    el(view("Response", &b.meta, ns, Body::Outlook(&b.items)))
+                    el(view("Response", &b.meta, ns, Body::Response(&b.items)))
                 }
                 ResponseRootItem::Unknown(a) => el(any(a, ns)),
             }),
             Body::Group(g) => g.each(ns, &mut el),
             Body::Leaf(l) => {
                 if !l.text.is_empty() {
-                    each(Child::Text(&l.text));
+                    each(ChildView::Text(&l.text));
                 }
                 for c in &l.children {
-                    each(Child::Element(any(c, ns)));
+                    each(ChildView::Element(any(c, ns)));
                 }
             }
             Body::Any(a) => {
                 for n in &a.content {
                     each(match n {
-                        AnyNode::Element(c) => Child::Element(any(c, ns)),
-                        AnyNode::Text(t) => Child::Text(t),
+                        AnyNode::Element(c) => ChildView::Element(any(c, ns)),
+                        AnyNode::Text(t) => ChildView::Text(t),
                     });
                 }
             }
-            Body::Outlook(items) => items.iter().for_each(|i| match i {
+            Body::Response(items) => items.iter().for_each(|i| match i {
                 ResponseItem::User(g) => el(group("User", g, ns)),
                 ResponseItem::Account(a) => {
                     el(view("Account", &a.meta, ns, Body::Account(&a.items)))
@@ -277,9 +287,7 @@ impl<'a> View<'a> {
             }),
         }
     }
-}
 
-impl xml::ElementView for View<'_> {
     fn name(&self) -> (Option<&str>, &str) {
         (None, self.local)
     }
@@ -303,8 +311,8 @@ impl xml::ElementView for View<'_> {
             });
         }
         let attrs = &self.meta.attrs;
-        let mut declared: Vec<(String, &str)> = Vec::new();
-        let mut prefixes: Vec<Option<String>> = Vec::new();
+        let mut declared: Vec<(Cow<'static, str>, &str)> = Vec::new();
+        let mut prefixes: Vec<Option<Cow<'static, str>>> = Vec::new();
         // Almost every element has no namespaced attribute: no list is made for those.
         if attrs.iter().any(|a| a.ns.is_some()) {
             prefixes = attrs
@@ -312,12 +320,12 @@ impl xml::ElementView for View<'_> {
                 .map(|a| {
                     let uri = a.ns.as_deref()?;
                     if uri == XML_URI {
-                        return Some("xml".to_owned());
+                        return Some(Cow::Borrowed("xml"));
                     }
                     if let Some((p, _)) = declared.iter().find(|(_, u)| *u == uri) {
                         return Some(p.clone());
                     }
-                    let p = format!("a{}", declared.len());
+                    let p: Cow<'static, str> = Cow::Owned(format!("a{}", declared.len()));
                     declared.push((p.clone(), uri));
                     Some(p)
                 })
@@ -339,10 +347,6 @@ impl xml::ElementView for View<'_> {
                 value: &a.value,
             });
         }
-    }
-
-    fn children(&self, each: &mut dyn FnMut(Child<'_, Self>)) {
-        self.each_child(&mut |c| each(c));
     }
 }
 

@@ -43,15 +43,6 @@ impl SourceEncoding {
         }
     }
 
-    /// [`SourceEncoding::encode`] of an owned text: UTF-8 without a byte-order mark is the
-    /// text's own bytes, not a copy of them.
-    pub fn encode_owned(self, text: String) -> Vec<u8> {
-        match self {
-            SourceEncoding::Utf8 => text.into_bytes(),
-            _ => self.encode(&text),
-        }
-    }
-
     /// Encodes UTF-8 `text` back into this encoding, with the byte-order mark where it has one.
     pub fn encode(self, text: &str) -> Vec<u8> {
         match self {
@@ -75,6 +66,15 @@ impl SourceEncoding {
                 }
                 out
             }
+        }
+    }
+
+    /// [`SourceEncoding::encode`] of an owned text: UTF-8 without a byte-order mark is the
+    /// text's own bytes, not a copy of them.
+    pub fn encode_owned(self, text: String) -> Vec<u8> {
+        match self {
+            SourceEncoding::Utf8 => text.into_bytes(),
+            _ => self.encode(&text),
         }
     }
 }
@@ -192,5 +192,24 @@ pub fn decode_lossy(bytes: &[u8]) -> String {
     } else {
         let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
         String::from_utf8_lossy(body).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceEncoding;
+
+    /// The owned form gives the same bytes as the borrowed one in every encoding.
+    #[test]
+    fn encode_owned_is_encode() {
+        let text = "<a>é\u{10000}&amp;</a>";
+        for e in [
+            SourceEncoding::Utf8,
+            SourceEncoding::Utf8Bom,
+            SourceEncoding::Utf16Le,
+            SourceEncoding::Utf16Be,
+        ] {
+            assert_eq!(e.encode_owned(text.to_owned()), e.encode(text), "{e:?}");
+        }
     }
 }

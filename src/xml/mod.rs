@@ -25,7 +25,7 @@ pub use tree::{
     Attribute, CData, Comment, Declaration, Document, Element, Misc, Name, Node, Pi, Text,
     XMLNS_URI, XML_URI,
 };
-pub use view::{element_from_view, AttributeView, Child, ElementView};
+pub use view::{element_from_view, AttributeView, ChildView, ElementView};
 pub use writer::{
     escape_text, write_canonical, write_canonical_view, write_lossless, write_lossless_text,
 };

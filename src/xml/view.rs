@@ -2,10 +2,11 @@
 //! describes a document, a parsed [`Element`] or a typed model.
 //!
 //! A writer that took only trees made every model be copied into one first (an element, a
-//! vector of children and a vector of attributes per element, every text and name shared or
-//! copied), to be read once and dropped: a quarter of the `structured` fuzz target's run. A
-//! model describes itself through [`ElementView`] instead, and the same writer code formats
-//! both; [`element_from_view`] builds a tree from any view for callers that want one.
+//! vector of children and a vector of attributes per element), to be read once and dropped:
+//! 9 % of the `structured` fuzz target's instructions, and a sixth of its allocations, went to
+//! that copy and its drop (benches/README.md, tenth round). A model describes itself through
+//! [`ElementView`] instead, and the same writer code formats both; [`element_from_view`]
+//! builds a tree from any view for callers that want one.
 
 use super::position::Span;
 use super::text::Str;
@@ -26,7 +27,7 @@ pub struct AttributeView<'a> {
 
 /// One child of an [`ElementView`].
 #[derive(Debug, Clone, Copy)]
-pub enum Child<'a, V> {
+pub enum ChildView<'a, V> {
     /// A child element.
     Element(V),
     /// Character data, unescaped.
@@ -40,18 +41,24 @@ pub enum Child<'a, V> {
 }
 
 /// An element seen through its name, attributes and children, without being a tree.
-/// Implementations guarantee that each call of [`ElementView::attributes`] and
+///
+/// Implementations guarantee that every call of [`ElementView::attributes`] and
 /// [`ElementView::children`] reports the same items in the same order: the writer walks the
-/// children twice, once to choose the layout and once to write.
+/// children up to three times (to count them, to test texts beside elements for blankness,
+/// to write). The writer spells names, prefixes and namespace declarations exactly as given,
+/// fixing and checking nothing, so a view's declarations must bind what its names use;
+/// [`ElementView::namespace`] and [`AttributeView::ns`] are read only by
+/// [`element_from_view`], and must agree with those declarations.
 pub trait ElementView: Sized {
     /// The element's prefix, if any, and local name.
     fn name(&self) -> (Option<&str>, &str);
     /// The namespace the element is in, if any.
     fn namespace(&self) -> Option<&str>;
-    /// Calls `each` with every attribute in document order, namespace declarations included.
+    /// Calls `each` with every attribute in the order it is written, namespace declarations
+    /// included.
     fn attributes(&self, each: &mut dyn FnMut(AttributeView<'_>));
-    /// Calls `each` with every child in document order.
-    fn children(&self, each: &mut dyn FnMut(Child<'_, Self>));
+    /// Calls `each` with every child in the order it is written.
+    fn children(&self, each: &mut dyn FnMut(ChildView<'_, Self>));
 }
 
 impl<'e> ElementView for &'e Element {
@@ -74,22 +81,26 @@ impl<'e> ElementView for &'e Element {
         }
     }
 
-    fn children(&self, each: &mut dyn FnMut(Child<'_, Self>)) {
+    fn children(&self, each: &mut dyn FnMut(ChildView<'_, Self>)) {
         let e: &'e Element = self;
         for n in &e.children {
             each(match n {
-                Node::Element(c) => Child::Element(c),
-                Node::Text(t) => Child::Text(&t.value),
-                Node::CData(c) => Child::CData(&c.value),
-                Node::Comment(c) => Child::Comment(&c.text),
-                Node::Pi(p) => Child::Pi(&p.target, &p.content),
+                Node::Element(c) => ChildView::Element(c),
+                Node::Text(t) => ChildView::Text(&t.value),
+                Node::CData(c) => ChildView::CData(&c.value),
+                Node::Comment(c) => ChildView::Comment(&c.text),
+                Node::Pi(p) => ChildView::Pi(&p.target, &p.content),
             });
         }
     }
 }
 
 /// The tree a view describes: every name, namespace and text through `intern` (which may
-/// share them rather than copy), attributes double-quoted after one space, no spans.
+/// share them rather than copy). It is a tree as the canonical writer would write it, not a
+/// copy of a parsed one: attributes double-quoted after one space, no whitespace in tags, no
+/// self-closing tags, no spans, and each text's and attribute's `raw` side equal to its value
+/// (unescaped), so the lossless writer is not for such a tree: write it with
+/// [`super::write_canonical`].
 pub fn element_from_view<V: ElementView>(view: &V, intern: &dyn Fn(&str) -> Str) -> Element {
     let (prefix, local) = view.name();
     let mut attributes = Vec::new();
@@ -110,8 +121,8 @@ pub fn element_from_view<V: ElementView>(view: &V, intern: &dyn Fn(&str) -> Str)
     let mut children = Vec::new();
     view.children(&mut |c| {
         children.push(match c {
-            Child::Element(e) => Node::Element(element_from_view(&e, intern)),
-            Child::Text(t) => {
+            ChildView::Element(e) => Node::Element(element_from_view(&e, intern)),
+            ChildView::Text(t) => {
                 let value = intern(t);
                 Node::Text(Text {
                     raw: value.clone(),
@@ -119,7 +130,7 @@ pub fn element_from_view<V: ElementView>(view: &V, intern: &dyn Fn(&str) -> Str)
                     span: Span::default(),
                 })
             }
-            Child::CData(t) => {
+            ChildView::CData(t) => {
                 let value = intern(t);
                 Node::CData(CData {
                     raw: value.clone(),
@@ -127,11 +138,11 @@ pub fn element_from_view<V: ElementView>(view: &V, intern: &dyn Fn(&str) -> Str)
                     span: Span::default(),
                 })
             }
-            Child::Comment(t) => Node::Comment(Comment {
+            ChildView::Comment(t) => Node::Comment(Comment {
                 text: intern(t),
                 span: Span::default(),
             }),
-            Child::Pi(target, content) => Node::Pi(Pi {
+            ChildView::Pi(target, content) => Node::Pi(Pi {
                 target: intern(target),
                 content: intern(content),
                 span: Span::default(),

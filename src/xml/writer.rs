@@ -1,11 +1,12 @@
-//! Trees back to text: a lossless form that re-emits what was read, and a canonical form.
+//! Trees back to text: a lossless form that re-emits what was read, and a canonical form (of a
+//! tree or of anything else seen as elements, [`super::ElementView`]).
 //!
 //! Written by hand rather than with `quick_xml::Writer` because the lossless form must keep
 //! each attribute's quote character and the canonical form must escape CR and TAB as character
 //! references so that values survive a round trip unchanged; quick-xml's writer offers neither.
 
 use super::tree::{Document, Element, Misc, Name, Node};
-use super::view::{Child, ElementView};
+use super::view::{ChildView, ElementView};
 
 /// Re-emits a document as text. Reading the result gives back an identical tree (spans aside):
 /// the declaration, comments, processing instructions, CDATA sections, references as
@@ -66,11 +67,7 @@ fn write_pi(out: &mut String, target: &str, content: &str) {
 /// `prefix:local` or `local`, written in place (not through an owned qualified name per
 /// element and attribute).
 fn push_name(out: &mut String, name: &Name) {
-    if let Some(p) = &name.prefix {
-        out.push_str(p);
-        out.push(':');
-    }
-    out.push_str(&name.local);
+    push_qname(out, name.prefix.as_deref(), &name.local);
 }
 
 fn write_element_lossless(out: &mut String, e: &Element) {
@@ -140,8 +137,8 @@ pub fn write_canonical_view<V: ElementView>(root: &V) -> String {
 }
 
 /// Whether a child is whitespace-only text (CDATA never is: it was written on purpose).
-fn is_blank_text<V>(c: &Child<'_, V>) -> bool {
-    matches!(c, Child::Text(t) if t.trim().is_empty())
+fn is_blank_text<V>(c: &ChildView<'_, V>) -> bool {
+    matches!(c, ChildView::Text(t) if t.trim().is_empty())
 }
 
 fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
@@ -163,39 +160,38 @@ fn write_element_canonical<V: ElementView>(out: &mut String, e: &V, depth: usize
         escape_into(out, a.value, true);
         out.push('"');
     });
-    // The layout: whether any child is an element, whether any is text that is not
-    // indentation (CDATA always counts), and whether anything is left to write. Texts are
-    // tested for blankness only beside elements, the one place it matters: most texts are a
-    // leaf's only child, and `trim` tests characters one at a time.
-    let (mut children, mut texts, mut element_children, mut cdata) = (0usize, 0usize, false, false);
+    // The layout: whether any child is an element, and whether any is text that is not
+    // indentation (CDATA always counts). Texts are tested for blankness only beside elements,
+    // the one place it matters (most texts are a leaf's only child, and `trim` tests
+    // characters one at a time), and only until one is not blank.
+    let (mut children, mut texts, mut element_children, mut cdata) = (0usize, false, false, false);
     e.children(&mut |c| {
         children += 1;
         match c {
-            Child::Element(_) => element_children = true,
-            Child::Text(_) => texts += 1,
-            Child::CData(_) => cdata = true,
-            Child::Comment(_) | Child::Pi(..) => {}
+            ChildView::Element(_) => element_children = true,
+            ChildView::Text(_) => texts = true,
+            ChildView::CData(_) => cdata = true,
+            ChildView::Comment(_) | ChildView::Pi(..) => {}
         }
     });
-    let mut blank = 0;
-    if element_children && texts > 0 && !cdata {
-        e.children(&mut |c| blank += usize::from(is_blank_text(&c)));
+    let mut mixed = element_children && cdata;
+    if element_children && texts && !mixed {
+        e.children(&mut |c| {
+            if !mixed && matches!(c, ChildView::Text(_)) {
+                mixed = !is_blank_text(&c);
+            }
+        });
     }
-    let mixed = element_children && (cdata || blank < texts);
-    let drop_blank = element_children && !mixed;
-    let kept = if drop_blank {
-        children - blank
-    } else {
-        children
-    };
-    if kept == 0 {
+    if children == 0 {
         out.push_str(" />");
         return;
     }
+    // Beside elements and not mixed, every text is indentation, and is dropped.
+    let drop_texts = element_children && !mixed;
     out.push('>');
-    let block = indent && drop_blank;
+    let block = indent && drop_texts;
     e.children(&mut |c| {
-        if drop_blank && is_blank_text(&c) {
+        if drop_texts && matches!(c, ChildView::Text(_)) {
             return;
         }
         if block {
@@ -203,14 +199,14 @@ fn write_element_canonical<V: ElementView>(out: &mut String, e: &V, depth: usize
             push_indent(out, depth + 1);
         }
         match c {
-            Child::Element(child) => write_element_canonical(out, &child, depth + 1, block),
-            Child::Text(t) | Child::CData(t) => escape_into(out, t, false),
-            Child::Comment(t) => {
+            ChildView::Element(child) => write_element_canonical(out, &child, depth + 1, block),
+            ChildView::Text(t) | ChildView::CData(t) => escape_into(out, t, false),
+            ChildView::Comment(t) => {
                 out.push_str("<!--");
                 out.push_str(t);
                 out.push_str("-->");
             }
-            Child::Pi(target, content) => write_pi(out, target, content),
+            ChildView::Pi(target, content) => write_pi(out, target, content),
         }
     });
     if block {
@@ -273,6 +269,46 @@ pub fn escape_text(out: &mut String, s: &str) {
 mod tests {
     use super::escape_into;
     use proptest::prelude::*;
+
+    /// The canonical form of `xml`'s root, without the declaration and the final line end.
+    fn canonical(xml: &str) -> String {
+        let doc = crate::xml::parse_str(xml, &Default::default()).expect("well-formed");
+        let out = super::write_canonical(&doc.root);
+        out.strip_prefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
+            .and_then(|s| s.strip_suffix('\n'))
+            .expect("declaration and final line end")
+            .to_owned()
+    }
+
+    /// Each layout rule of the canonical writer, on the case that decides it.
+    #[test]
+    fn canonical_layout_follows_the_content() {
+        let cases = [
+            // Whitespace beside elements is indentation: dropped, and written anew.
+            ("<a>  <b>x</b>\n\t</a>", "<a>\n  <b>x</b>\n</a>"),
+            // Text that is not blank beside elements makes the content mixed: kept as it
+            // is, blank text included, nothing added, down to the grandchildren.
+            ("<a>t<b><c/></b> </a>", "<a>t<b><c /></b> </a>"),
+            // CDATA makes it mixed even when blank (it was written on purpose).
+            ("<a> <![CDATA[ ]]><b/></a>", "<a>  <b /></a>"),
+            // Without child elements whitespace is the value.
+            ("<a>  </a>", "<a>  </a>"),
+            ("<a></a>", "<a />"),
+            ("<a><!--c--></a>", "<a><!--c--></a>"),
+            (
+                "<a><!--c--><?p d?><b/></a>",
+                "<a>\n  <!--c-->\n  <?p d?>\n  <b />\n</a>",
+            ),
+            // Escapes: CR in text, and quote, TAB, LF in attributes.
+            (
+                "<a x='&quot;&#9;&#10;'>&amp;&lt;&#13;</a>",
+                "<a x=\"&quot;&#9;&#10;\">&amp;&lt;&#13;</a>",
+            ),
+        ];
+        for (xml, expected) in cases {
+            assert_eq!(canonical(xml), expected, "{xml:?}");
+        }
+    }
 
     /// The definition the word-at-a-time escaper stands for: one character at a time.
     fn by_chars(s: &str, attribute: bool) -> String {
