@@ -201,7 +201,8 @@ impl<'a> View<'a> {
 }
 
 impl<'a> xml::ElementView for View<'a> {
-    /// Every child element or text, in order. Texts are passed to `each` directly, elements
+    /// Every child element or text, in order. A leaf's or an unknown element's children, texts
+    /// among them, go to `each` directly; every other body holds only elements, passed
     /// through `el`.
     fn children(&self, each: &mut dyn FnMut(ChildView<'_, Self>)) {
         let meta: &'a Meta = self.meta;
