@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 target="${1:?usage: fuzz/callbacks.sh TARGET [CORPUS_DIR] [RUNS_PER_INPUT]}"
 corpus="${2:-fuzz/corpus/$target}"
 runs="${3:-1}"
-cargo +nightly fuzz build -O -s none --target-dir fuzz/target-none "$target" >&2
+bash fuzz/cargo-fuzz.sh build -O -s none --target-dir fuzz/target-none "$target" >&2
 bin="fuzz/target-none/x86_64-unknown-linux-gnu/release/$target"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -23,7 +23,7 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked || exit 1
 fi
 bash fuzz/seed.sh >/dev/null
-cargo +nightly fuzz build -O || exit 1
+bash fuzz/cargo-fuzz.sh build -O || exit 1
 # libFuzzer must come out without ASan (.cargo/config.toml says why): calls from its own
 # functions (C++ names in namespace fuzzer) into the ASan runtime mean the flag was lost.
 bin=fuzz/target/x86_64-unknown-linux-gnu/release/parse
@@ -36,6 +36,15 @@ if command -v objdump >/dev/null 2>&1 && [ -f "$bin" ]; then
         exit 1
     fi
     echo "libFuzzer built without ASan (the targets' own code is instrumented)"
+    # fuzz/cargo-fuzz.sh says why ASan must check memory through calls: an inline check ends
+    # in a direct call to __asan_report_load*/store*, so any such call means the flag was lost.
+    inline=$(objdump -d --no-show-raw-insn "$bin" | grep -c 'call.*<__asan_report_\(load\|store\)')
+    if [ "$inline" -ne 0 ]; then
+        echo "fuzz/smoke.sh: $inline inline ASan checks in $bin: built without" \
+            "-asan-instrumentation-with-call-threshold=0 (fuzz/cargo-fuzz.sh)?" >&2
+        exit 1
+    fi
+    echo "ASan checks memory through calls (no inline shadow checks for the coverage pass to trace)"
 fi
 
 status=0
@@ -47,7 +56,7 @@ for t in $TARGETS; do
     [ "$JOBS" -gt 1 ] && fork=(-fork="$JOBS")
     sizes=(-max_len=4096 -timeout=10)
     [ "$t" = large ] && sizes=(-max_len=1048576 -timeout=2)
-    cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
+    bash fuzz/cargo-fuzz.sh run -O "$t" "fuzz/corpus/$t" -- \
         -dict=fuzz/pox.dict -max_total_time="$SECONDS_PER_TARGET" "${sizes[@]}" \
         -rss_limit_mb=2048 -print_final_stats=1 "${fork[@]}" >"$log" 2>&1
     rc=$?

@@ -4,7 +4,8 @@
 # $OUT/<target>, $OUT/<target>.dict, $OUT/<target>_seed_corpus.zip.
 cd "$SRC/poxspec"
 bash fuzz/seed.sh
-cargo fuzz build -O
+# The toolchain OSS-Fuzz installs is the default one: no "+nightly".
+FUZZ_TOOLCHAIN= bash fuzz/cargo-fuzz.sh build -O
 release=fuzz/target/x86_64-unknown-linux-gnu/release
 for t in $(cargo fuzz list); do
     cp "$release/$t" "$OUT/$t"
