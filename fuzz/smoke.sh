@@ -37,8 +37,10 @@ if command -v objdump >/dev/null 2>&1 && [ -f "$bin" ]; then
     fi
     echo "libFuzzer built without ASan (the targets' own code is instrumented)"
     # fuzz/cargo-fuzz.sh says why ASan must check memory through calls: an inline check ends
-    # in a direct call to __asan_report_load*/store*, so any such call means the flag was lost.
-    inline=$(objdump -d --no-show-raw-insn "$bin" | grep -c 'call.*<__asan_report_\(load\|store\)')
+    # in a direct call to __asan_report_load*/store*, so any such call from outside the ASan
+    # runtime itself means the flag was lost.
+    inline=$(objdump -d --no-show-raw-insn "$bin" |
+        awk '/^[0-9a-f]+ <.*>:$/ {fn=$2} /call.*<__asan_report_(load|store)/ && fn !~ /asan|sanitizer/ {n++} END {print n+0}')
     if [ "$inline" -ne 0 ]; then
         echo "fuzz/smoke.sh: $inline inline ASan checks in $bin: built without" \
             "-asan-instrumentation-with-call-threshold=0 (fuzz/cargo-fuzz.sh)?" >&2
