@@ -28,8 +28,18 @@ bash fuzz/cargo-fuzz.sh build -O || exit 1
 # functions (C++ names in namespace fuzzer) into the ASan runtime mean the flag was lost.
 bin=fuzz/target/x86_64-unknown-linux-gnu/release/parse
 if command -v objdump >/dev/null 2>&1 && [ -f "$bin" ]; then
-    calls=$(objdump -d --no-show-raw-insn "$bin" |
-        awk '/^[0-9a-f]+ <.*>:$/ {fn=$2} /call.*<__asan_/ && fn ~ /_ZN6fuzzer|_ZNK6fuzzer/ {n++} END {print n+0}')
+    dis=$(mktemp)
+    trap 'rm -f "$dis"' EXIT
+    objdump -d --no-show-raw-insn "$bin" >"$dis"
+    # calls_from CALLEE FROM [NOT_FROM]: how many calls to a symbol matching CALLEE the
+    # functions matching FROM (and not NOT_FROM) make, in the disassembly of $bin.
+    calls_from() {
+        awk -v callee="$1" -v from="$2" -v not_from="${3:-^$}" '
+            /^[0-9a-f]+ <.*>:$/ {fn=$2}
+            $0 ~ ("call.*<" callee) && fn ~ from && fn !~ not_from {n++}
+            END {print n+0}' "$dis"
+    }
+    calls=$(calls_from __asan_ '_ZN6fuzzer|_ZNK6fuzzer')
     if [ "$calls" -ne 0 ]; then
         echo "fuzz/smoke.sh: libFuzzer was built with ASan ($calls calls into the ASan runtime from its" \
             "own code): is CXXFLAGS set in the environment without -fno-sanitize=address?" >&2
@@ -39,8 +49,7 @@ if command -v objdump >/dev/null 2>&1 && [ -f "$bin" ]; then
     # fuzz/cargo-fuzz.sh says why ASan must check memory through calls: an inline check ends
     # in a direct call to __asan_report_load*/store*, so any such call from outside the ASan
     # runtime itself means the flag was lost.
-    inline=$(objdump -d --no-show-raw-insn "$bin" |
-        awk '/^[0-9a-f]+ <.*>:$/ {fn=$2} /call.*<__asan_report_(load|store)/ && fn !~ /asan|sanitizer/ {n++} END {print n+0}')
+    inline=$(calls_from '__asan_report_(load|store)' . 'asan|sanitizer')
     if [ "$inline" -ne 0 ]; then
         echo "fuzz/smoke.sh: $inline inline ASan checks in $bin: built without" \
             "-asan-instrumentation-with-call-threshold=0 (fuzz/cargo-fuzz.sh)?" >&2
